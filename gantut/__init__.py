@@ -1,0 +1,10 @@
+"""gantut: the helper package of the book "GANs, executable".
+
+Flat on purpose: one module per concern, each readable top to bottom.
+
+    data    MNIST / Fashion-MNIST with an offline fallback; toy Gaussian mixtures
+    plot    image grids, loss curves, 1D/2D densities
+    theory  optimal discriminator, KL/JS divergences, the value of the game
+    utils   seeding, device, profiles, thread count, checkpoints
+"""
+__version__ = "0.1.0"

@@ -1,0 +1,286 @@
+"""Data for the book: MNIST and Fashion-MNIST with an offline fallback, and toy mixtures.
+
+Images come back as float32 tensors (N, 1, 28, 28) in [-1, 1] (the range of a Tanh
+generator) with int64 labels (N,). Each loader looks, in order, for
+
+1. torchvision's raw files under data/ (data/MNIST/raw, data/FashionMNIST/raw);
+2. (Fashion-MNIST) Debian's dataset-fashion-mnist in /usr/share/datasets/fashion-mnist;
+3. torchvision's download, when the mirror answers (set GANTUT_OFFLINE=1 to skip it);
+4. the small balanced subset that ships in data/ (5,000 digits / garments, 500 a class),
+
+and prints which source it used.
+
+MNIST: LeCun, Cortes and Burges, CC BY-SA 3.0. Fashion-MNIST: Xiao, Rasul and Vollgraf
+(2017), MIT licence. Provenance of the shipped subsets: data/README.md.
+"""
+from __future__ import annotations
+
+import gzip
+import math
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, NamedTuple
+
+import numpy as np
+import torch
+
+from .utils import DATA_DIR
+
+DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
+SPLITS = ("train", "test", "all")
+FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+
+
+class ImageSet(NamedTuple):
+    """images: (N, 1, 28, 28) float32 in [-1, 1]; labels: (N,) int64; source: where it came from."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    source: str
+
+
+# ----------------------------------------------------------------------------- images
+
+def to_unit_range(pixels: np.ndarray | torch.Tensor) -> torch.Tensor:
+    """uint8 pixels (N, 28, 28) in {0..255} -> float32 (N, 1, 28, 28) in [-1, 1]."""
+    pixels = torch.as_tensor(np.asarray(pixels))
+    if pixels.dtype != torch.uint8:
+        raise ValueError(f"expected uint8 pixels in 0..255, got dtype {pixels.dtype}")
+    if pixels.dim() != 3:
+        raise ValueError(f"expected pixels of shape (N, H, W), got {tuple(pixels.shape)}")
+    return (pixels.float() / 127.5 - 1.0).unsqueeze(1)
+
+
+def read_idx(path: str | Path) -> np.ndarray:
+    """Read an IDX file (the MNIST format), gzipped or not, into a NumPy array."""
+    path = Path(path)
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        raw = gzip.decompress(raw)
+    if raw[:2] != b"\x00\x00" or raw[2] != 0x08:
+        raise ValueError(f"{path} is not an IDX file of unsigned bytes")
+    ndim = raw[3]
+    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+def _find_idx(folder: Path, stem: str) -> Path | None:
+    for name in (stem, stem + ".gz"):
+        if (folder / name).exists():
+            return folder / name
+    return None
+
+
+def _load_idx_folder(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """(images uint8 (N, 28, 28), labels uint8 (N,)) from the four IDX files, or None."""
+    parts = {"train": ["train"], "test": ["t10k"], "all": ["train", "t10k"]}[split]
+    images, labels = [], []
+    for prefix in parts:
+        image_file = _find_idx(folder, f"{prefix}-images-idx3-ubyte")
+        label_file = _find_idx(folder, f"{prefix}-labels-idx1-ubyte")
+        if image_file is None or label_file is None:
+            return None
+        images.append(read_idx(image_file))
+        labels.append(read_idx(label_file))
+    return np.concatenate(images), np.concatenate(labels)
+
+
+def _mirror_reachable(host: str = "ossci-datasets.s3.amazonaws.com", timeout: float = 3.0) -> bool:
+    if os.environ.get("GANTUT_OFFLINE", "") not in ("", "0"):
+        return False
+    try:
+        with socket.create_connection((host, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _torchvision_download(name: str, root: Path) -> None:
+    """Download with torchvision into root/<name>/raw (raises when offline)."""
+    import torchvision
+
+    dataset_class = {"MNIST": torchvision.datasets.MNIST, "FashionMNIST": torchvision.datasets.FashionMNIST}[name]
+    for train in (True, False):
+        dataset_class(str(root), train=train, download=True)
+
+
+def _subset_split(images: np.ndarray, labels: np.ndarray, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """A fixed split of a shipped subset: every fifth image of each class is held out (test).
+
+    The result is in a fixed shuffled order, never sorted by class.
+    """
+    rank_in_class = np.zeros(len(labels), dtype=np.int64)
+    for c in np.unique(labels):
+        idx = np.flatnonzero(labels == c)
+        rank_in_class[idx] = np.arange(len(idx))
+    held_out = rank_in_class % 5 == 4
+    keep = {"train": ~held_out, "test": held_out, "all": np.ones_like(held_out)}[split]
+    order = np.random.default_rng(20141210).permutation(np.flatnonzero(keep))
+    return images[order], labels[order]
+
+
+def _load_images(name: str, subset_file: str, split: str, root: Path | None, download: bool,
+                 extra_dirs: tuple[Path, ...] = (), verbose: bool = True) -> ImageSet:
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    root = Path(root) if root is not None else DATA_DIR
+    tried = []
+    found = None
+    for folder in (root / name / "raw", *extra_dirs):
+        found = _load_idx_folder(folder, split)
+        if found is not None:
+            source = f"{name} IDX files in {folder}"
+            break
+        tried.append(f"IDX files in {folder}: not found")
+    if found is None and download:
+        if _mirror_reachable():
+            try:
+                _torchvision_download(name, root)
+                found = _load_idx_folder(root / name / "raw", split)
+                source = f"{name} downloaded by torchvision into {root / name / 'raw'}"
+            except Exception as error:  # noqa: BLE001 - any failure means: fall back
+                tried.append(f"torchvision download: failed ({type(error).__name__}: {error})")
+        else:
+            tried.append("torchvision download: mirror not reachable (offline, or GANTUT_OFFLINE=1)")
+    elif found is None:
+        tried.append("torchvision download: not attempted (download=False)")
+    if found is None:
+        subset = root / subset_file
+        if subset.exists():
+            with np.load(subset) as blob:
+                found = _subset_split(blob["images"], blob["labels"], split)
+            source = f"the {len(np.load(subset)['labels']):,}-image subset shipped in {subset_file}"
+        else:
+            tried.append(f"shipped subset {subset}: not found")
+    if found is None:
+        raise FileNotFoundError(
+            f"no {name} data found. Looked at:\n  - " + "\n  - ".join(tried)
+            + f"\nFix: connect to the internet (torchvision downloads {name}), or put the four IDX "
+            f"files in {root / name / 'raw'}, or restore {subset_file} from the book's repository."
+        )
+    images, labels = found
+    result = ImageSet(to_unit_range(images), torch.as_tensor(labels.astype(np.int64)), source)
+    if verbose:
+        print(f"{name} ({split}): {len(labels):,} images from {source}")
+    return result
+
+
+def mnist(split: str = "train", root: str | Path | None = None, download: bool = True,
+          verbose: bool = True) -> ImageSet:
+    """MNIST digits: images (N, 1, 28, 28) float32 in [-1, 1], labels (N,) int64 in 0..9.
+
+    split: "train" (60,000; 4,000 from the shipped subset), "test" (10,000; 1,000) or "all".
+    """
+    return _load_images("MNIST", "mnist_5k.npz", split, root, download, verbose=verbose)
+
+
+def fashion_mnist(split: str = "train", root: str | Path | None = None, download: bool = True,
+                  verbose: bool = True) -> ImageSet:
+    """Fashion-MNIST garments, as mnist(); class names in FASHION_CLASSES."""
+    return _load_images("FashionMNIST", "fashion_mnist_5k.npz", split, root, download,
+                        extra_dirs=(DEBIAN_FASHION_DIR,), verbose=verbose)
+
+
+def batches(images: torch.Tensor, batch_size: int, device: torch.device | str = "cpu",
+            generator: torch.Generator | None = None, labels: torch.Tensor | None = None) -> Iterator:
+    """Endless shuffled mini-batches from a dataset held as one tensor on the device.
+
+    images: (N, ...) moved to device once; each epoch is one permutation; the last partial
+    batch of an epoch is dropped. Yields (B, ...) tensors, or (images, labels) pairs when
+    labels are given. No DataLoader, no worker processes, no per-batch copies.
+    """
+    n = len(images)
+    if not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size must be in 1..{n} (the dataset size), got {batch_size}")
+    images = images.to(device)
+    labels = labels.to(device) if labels is not None else None
+    while True:
+        order = torch.randperm(n, generator=generator).to(device)
+        for start in range(0, n - batch_size + 1, batch_size):
+            index = order[start:start + batch_size]
+            yield images[index] if labels is None else (images[index], labels[index])
+
+
+# ----------------------------------------------------------------------------- toy mixtures
+
+@dataclass
+class GaussianMixture:
+    """A mixture of K isotropic Gaussians in d dimensions, with its exact density.
+
+    means: (K, d); stds: (K,); weights: (K,) summing to 1.
+    """
+
+    means: np.ndarray
+    stds: np.ndarray
+    weights: np.ndarray
+
+    def __post_init__(self):
+        self.means = np.asarray(self.means, dtype=np.float64)
+        if self.means.ndim != 2:
+            raise ValueError(f"means must have shape (K, d), got {self.means.shape}; for 1D use mixture_1d")
+        k = self.means.shape[0]
+        self.stds = np.broadcast_to(np.asarray(self.stds, dtype=np.float64), (k,)).copy()
+        self.weights = np.broadcast_to(np.asarray(self.weights, dtype=np.float64), (k,)).copy()
+        if (self.stds <= 0).any():
+            raise ValueError(f"stds must be positive, got {self.stds}")
+        if (self.weights < 0).any() or not math.isclose(self.weights.sum(), 1.0, rel_tol=1e-9):
+            raise ValueError(f"weights must be non-negative and sum to 1, got {self.weights}")
+
+    @property
+    def dim(self) -> int:
+        return self.means.shape[1]
+
+    @property
+    def n_modes(self) -> int:
+        return self.means.shape[0]
+
+    def sample_with_modes(self, n: int, generator: torch.Generator | None = None):
+        """(samples (n, d) float32, mode index (n,) int64), drawn with torch's RNG."""
+        weights = torch.as_tensor(self.weights)
+        modes = torch.multinomial(weights, n, replacement=True, generator=generator)
+        noise = torch.randn(n, self.dim, generator=generator, dtype=torch.float64)
+        samples = torch.as_tensor(self.means)[modes] + noise * torch.as_tensor(self.stds)[modes, None]
+        return samples.float(), modes
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """n samples, (n, d) float32."""
+        return self.sample_with_modes(n, generator)[0]
+
+    def pdf(self, x) -> np.ndarray:
+        """Density at x: (N, d) points, or (N,) for a 1D mixture. Returns (N,) float64."""
+        x = np.asarray(x, dtype=np.float64)
+        if self.dim == 1 and x.ndim == 1:
+            x = x[:, None]
+        if x.ndim != 2 or x.shape[1] != self.dim:
+            raise ValueError(f"expected points of shape (N, {self.dim}), got {x.shape}")
+        sq = ((x[:, None, :] - self.means[None]) ** 2).sum(-1)  # (N, K)
+        norm = (2 * np.pi * self.stds**2) ** (-self.dim / 2)
+        return (self.weights * norm * np.exp(-sq / (2 * self.stds**2))).sum(-1)
+
+
+def mixture_1d(means, stds, weights=None) -> GaussianMixture:
+    """A 1D Gaussian mixture; weights default to equal."""
+    means = np.asarray(means, dtype=np.float64).reshape(-1, 1)
+    weights = np.full(len(means), 1 / len(means)) if weights is None else weights
+    return GaussianMixture(means, np.broadcast_to(stds, (len(means),)), weights)
+
+
+def ring(n_modes: int = 8, radius: float = 2.0, std: float = 0.02) -> GaussianMixture:
+    """n_modes Gaussians evenly spaced on a circle (Metz et al. 2017: 8, radius 2, std 0.02).
+
+    Angles are 2*pi*k/n_modes for k = 0..n_modes-1: linspace(0, 2*pi, n_modes) would put the
+    last centre on top of the first.
+    """
+    angles = 2 * np.pi * np.arange(n_modes) / n_modes
+    means = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    return GaussianMixture(means, std, np.full(n_modes, 1 / n_modes))
+
+
+def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> GaussianMixture:
+    """side x side Gaussians on a square grid centred at 0 (5x5, spacing 2, std 0.05 as in PacGAN)."""
+    ticks = (np.arange(side) - (side - 1) / 2) * spacing
+    means = np.array([(a, b) for a in ticks for b in ticks])
+    return GaussianMixture(means, std, np.full(side * side, 1 / side**2))

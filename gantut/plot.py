@@ -1,0 +1,173 @@
+"""Figures of the book: image grids, loss curves, 1D and 2D densities.
+
+Every function returns its matplotlib Figure (and draws into ax= when given one), so a
+notebook can show it, save it, or add to it.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+COLORS = {"data": "#2a6fb0", "generator": "#d9541e", "discriminator": "#2e8b57", "other": "#7a5195"}
+plt.rcParams.update({
+    "figure.dpi": 100, "savefig.dpi": 100, "axes.grid": True, "grid.alpha": 0.3,
+    "axes.spines.top": False, "axes.spines.right": False, "figure.autolayout": True,
+})
+
+
+def _figure(ax, figsize):
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize)
+    return ax.figure, ax
+
+
+def check_images(images: torch.Tensor, value_range: tuple[float, float] = (-1.0, 1.0)) -> torch.Tensor:
+    """Validate a batch of images (N, C, H, W) with C in {1, 3} and values in value_range.
+
+    Images in [0, 1] passed where [-1, 1] is expected (min >= 0) are refused: that is the
+    classic mistake of loading with ToTensor() alone and forgetting Normalize((0.5,), (0.5,)).
+    """
+    if not isinstance(images, torch.Tensor):
+        images = torch.as_tensor(np.asarray(images))
+    if images.dim() == 3:
+        raise ValueError(f"images must have shape (N, C, H, W), got {tuple(images.shape)}; "
+                         "add the channel axis with images.unsqueeze(1)")
+    if images.dim() != 4 or images.shape[1] not in (1, 3):
+        raise ValueError(f"images must have shape (N, C, H, W) with C = 1 or 3, got {tuple(images.shape)}")
+    if not images.dtype.is_floating_point:
+        raise ValueError(f"images must be floating point in {value_range}, got dtype {images.dtype}; "
+                         "convert uint8 pixels with gantut.data.to_unit_range")
+    lo, hi = value_range
+    low, high = images.min().item(), images.max().item()
+    tol = 1e-4 * (hi - lo)
+    if not np.isfinite([low, high]).all():
+        raise ValueError("images contain NaN or inf")
+    if low < lo - tol or high > hi + tol:
+        raise ValueError(f"images must be in [{lo:g}, {hi:g}] (got min {low:.3g}, max {high:.3g}); "
+                         "pass value_range= if they use another range")
+    if (lo, hi) == (-1.0, 1.0) and low >= 0:
+        raise ValueError(f"images must be in [-1, 1] but look like [0, 1] images (min {low:.3g}, max {high:.3g}); "
+                         "did you forget Normalize((0.5,), (0.5,)) or x * 2 - 1? "
+                         "If they really are in [0, 1], pass value_range=(0, 1)")
+    return images
+
+
+def image_grid(images: torch.Tensor, nrow: int = 8, title: str | None = None, ax=None,
+               value_range: tuple[float, float] = (-1.0, 1.0), figsize=None):
+    """Show a batch of images (N, C, H, W) in value_range as one grid with nrow images a row."""
+    images = check_images(images, value_range).detach().float().cpu()
+    lo, hi = value_range
+    images = ((images - lo) / (hi - lo)).clamp(0, 1)
+    n, c, h, w = images.shape
+    ncol = min(nrow, n)
+    nrows = -(-n // ncol)
+    pad = 2
+    canvas = torch.ones(c, nrows * (h + pad) + pad, ncol * (w + pad) + pad)
+    for i in range(n):
+        r, q = divmod(i, ncol)
+        canvas[:, pad + r * (h + pad): pad + r * (h + pad) + h, pad + q * (w + pad): pad + q * (w + pad) + w] = images[i]
+    if figsize is None:
+        figsize = (min(1.0 * ncol, 12), min(1.0 * nrows, 12) + (0.4 if title else 0))
+    fig, ax = _figure(ax, figsize)
+    if c == 1:
+        ax.imshow(canvas[0].numpy(), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    else:
+        ax.imshow(canvas.permute(1, 2, 0).numpy(), interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def smooth(values: Sequence[float], window: int) -> np.ndarray:
+    """Moving average over window steps (the first window-1 values average what exists)."""
+    values = np.asarray(values, dtype=np.float64)
+    if window <= 1 or len(values) == 0:
+        return values
+    cumsum = np.concatenate([[0.0], np.cumsum(values)])
+    end = np.arange(1, len(values) + 1)
+    start = np.maximum(end - window, 0)
+    return (cumsum[end] - cumsum[start]) / (end - start)
+
+
+def curves(history: Mapping[str, Sequence[float]], keys: Sequence[str] | None = None, window: int = 1,
+           xlabel: str = "training step", ylabel: str = "value", title: str | None = None,
+           hlines: Mapping[str, float] | None = None, ax=None, figsize=(7, 3.5)):
+    """Plot history[key] against the step for each key (smoothed over window steps).
+
+    hlines: reference levels drawn dashed, e.g. {"equilibrium D = 1/2": 0.5}.
+    """
+    keys = list(keys) if keys is not None else list(history)
+    missing = [k for k in keys if k not in history]
+    if missing:
+        raise KeyError(f"no {missing} in the history; it has {list(history)}")
+    fig, ax = _figure(ax, figsize)
+    for key in keys:
+        ax.plot(np.arange(len(history[key])), smooth(history[key], window), label=key, lw=1.4)
+    for label, level in (hlines or {}).items():
+        ax.axhline(level, ls="--", color="k", lw=1, label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(frameon=False)
+    return fig
+
+
+def density_1d(x, densities: Mapping[str, Sequence[float]], samples: Mapping[str, Sequence[float]] | None = None,
+               discriminator: Sequence[float] | None = None, title: str | None = None,
+               xlabel: str = "x", ax=None, figsize=(7, 3.5), bins: int = 60):
+    """Densities on a grid x (lines), optional sample histograms, optional D(x) on a right axis."""
+    fig, ax = _figure(ax, figsize)
+    palette = iter([COLORS["data"], COLORS["generator"], COLORS["other"], "#555555"])
+    for label, values in densities.items():
+        color = next(palette)
+        ax.plot(x, values, lw=2, color=color, label=label)
+        ax.fill_between(x, values, alpha=0.12, color=color)
+    for label, values in (samples or {}).items():
+        ax.hist(np.asarray(values).ravel(), bins=bins, density=True, alpha=0.35, label=label,
+                range=(float(np.min(x)), float(np.max(x))))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("density")
+    handles, labels = ax.get_legend_handles_labels()
+    if discriminator is not None:
+        ax2 = ax.twinx()
+        ax2.plot(x, discriminator, color=COLORS["discriminator"], lw=2, ls="--", label="D(x)")
+        ax2.set_ylim(-0.02, 1.02)
+        ax2.set_ylabel("D(x)", color=COLORS["discriminator"])
+        ax2.grid(False)
+        h2, l2 = ax2.get_legend_handles_labels()
+        handles, labels = handles + h2, labels + l2
+    ax.legend(handles, labels, frameon=False, loc="upper left")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def density_2d(samples: torch.Tensor | np.ndarray, mixture=None, heat=None, title: str | None = None,
+               ax=None, figsize=(4.5, 4.5), lim: float | None = None, label: str = "samples"):
+    """2D samples (N, 2) as dots; the mixture's centres as crosses; heat=(xx, yy, values) behind."""
+    samples = np.asarray(samples.detach().cpu() if isinstance(samples, torch.Tensor) else samples)
+    if samples.ndim != 2 or samples.shape[1] != 2:
+        raise ValueError(f"samples must have shape (N, 2), got {samples.shape}")
+    fig, ax = _figure(ax, figsize)
+    if heat is not None:
+        xx, yy, values = heat
+        mesh = ax.contourf(xx, yy, values, levels=20, cmap="Greens", alpha=0.6)
+        fig.colorbar(mesh, ax=ax, fraction=0.046, pad=0.04, label="D(x)")
+    ax.scatter(samples[:, 0], samples[:, 1], s=4, alpha=0.5, color=COLORS["generator"], label=label)
+    if mixture is not None:
+        ax.scatter(mixture.means[:, 0], mixture.means[:, 1], marker="x", s=40, color=COLORS["data"], label="data modes")
+    if lim is not None:
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.legend(frameon=False, loc="upper right", fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig

@@ -1,0 +1,162 @@
+"""Seeding, device choice, profiles, thread count and checkpoints.
+
+Everything a chapter needs to be reproducible from a seed and to "train or load" a model.
+"""
+from __future__ import annotations
+
+import os
+import random
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+PROFILES = ("quick", "full")
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+CHECKPOINT_DIR = DATA_DIR / "checkpoints"
+CHECKPOINT_FORMAT = 1  # bump when the layout of a checkpoint file changes
+
+# Runs with 1 and 2 torch threads drift apart within ~50 training steps on this kind of
+# CPU, so the stored outputs of the notebooks are only reproducible at a fixed count.
+DEFAULT_THREADS = 2
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch (CPU and every GPU); ask torch for deterministic kernels.
+
+    Ops without a deterministic implementation warn instead of failing (warn_only=True).
+    """
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    if torch.backends.cudnn.is_available():
+        torch.backends.cudnn.benchmark = False
+
+
+def set_threads(n: int | None = None) -> int:
+    """Pin torch's intra-op thread count (GANTUT_THREADS, else DEFAULT_THREADS). Returns it."""
+    if n is None:
+        n = int(os.environ.get("GANTUT_THREADS", DEFAULT_THREADS))
+    if n < 1:
+        raise ValueError(f"thread count must be >= 1, got {n}")
+    torch.set_num_threads(n)
+    return n
+
+
+def device() -> torch.device:
+    """CUDA if a GPU is visible, else the CPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def setup(seed: int, threads: int | None = None, verbose: bool = True) -> torch.device:
+    """The first call of every chapter: pin threads, seed everything, return the device."""
+    n = set_threads(threads)
+    seed_everything(seed)
+    dev = device()
+    if verbose:
+        print(f"seed {seed}, device {dev.type}, {n} torch thread{'s' if n > 1 else ''}")
+    return dev
+
+
+def check_profile(profile: str) -> str:
+    """Return profile if it is "quick" or "full", else raise a ValueError that says so."""
+    if profile not in PROFILES:
+        raise ValueError(f"PROFILE must be one of {PROFILES}, got {profile!r}")
+    return profile
+
+
+def by_profile(profile: str, quick, full):
+    """The value for this profile: by_profile(PROFILE, quick=2_000, full=50_000)."""
+    return quick if check_profile(profile) == "quick" else full
+
+
+# ----------------------------------------------------------------------------- checkpoints
+
+def architecture(model: nn.Module) -> list[tuple[str, tuple[int, ...]]]:
+    """The model's class name and the name and shape of every tensor in its state dict."""
+    return [("class", (type(model).__name__,))] + [
+        (name, tuple(t.shape)) for name, t in model.state_dict().items()
+    ]
+
+
+def save_checkpoint(path: str | Path, model: nn.Module, **meta) -> Path:
+    """Save model's weights with its architecture and free-form provenance (seed, steps, ...)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(
+        {
+            "format": CHECKPOINT_FORMAT,
+            "architecture": architecture(model),
+            "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+            "meta": meta,
+        },
+        path,
+    )
+    return path
+
+
+def load_checkpoint(path: str | Path, model: nn.Module) -> dict:
+    """Load weights saved by save_checkpoint into model (in place); return the provenance.
+
+    Refuses, with a ValueError that says what differs, a checkpoint written by another
+    checkpoint format or for another architecture (class, tensor names or shapes).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no checkpoint at {path}; train the model first or check the path")
+    blob = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(blob, dict) or blob.get("format") != CHECKPOINT_FORMAT:
+        found = blob.get("format") if isinstance(blob, dict) else type(blob).__name__
+        raise ValueError(
+            f"{path} has checkpoint format {found!r}, this gantut reads format {CHECKPOINT_FORMAT}; "
+            "re-create it with gantut.utils.save_checkpoint"
+        )
+    saved = [(name, tuple(shape)) for name, shape in blob["architecture"]]
+    wanted = architecture(model)
+    if saved != wanted:
+        diffs = [f"  saved {s}  vs  model {w}" for s, w in zip(saved, wanted) if s != w]
+        if len(saved) != len(wanted):
+            diffs.append(f"  saved {len(saved) - 1} tensors vs model {len(wanted) - 1}")
+        raise ValueError(
+            f"{path} was saved for another architecture:\n" + "\n".join(diffs[:5])
+            + "\nBuild the model with the arguments recorded in the checkpoint's meta "
+            f"({blob.get('meta', {})}) or retrain it."
+        )
+    model.load_state_dict(blob["state_dict"])
+    return blob["meta"]
+
+
+def train_or_load(path: str | Path, model: nn.Module, train: Callable[[], dict], retrain: bool = False) -> dict:
+    """Load model from path if the checkpoint exists, else call train() and save the result.
+
+    train() trains model in place and returns provenance to record (seed, steps, data, ...);
+    the training time and hardware are added here. Returns the provenance.
+    """
+    path = Path(path)
+    if path.exists() and not retrain:
+        meta = load_checkpoint(path, model)
+        print(f"loaded {path.name} (trained {meta.get('train_seconds', '?')} s on {meta.get('hardware', '?')})")
+        return meta
+    start = time.perf_counter()
+    meta = dict(train() or {})
+    meta["train_seconds"] = round(time.perf_counter() - start, 1)
+    meta["hardware"] = hardware()
+    save_checkpoint(path, model, **meta)
+    print(f"trained and saved {path.name} in {meta['train_seconds']} s")
+    return meta
+
+
+def hardware() -> str:
+    """A short description of where this runs: the GPU's name, or the CPU and thread count."""
+    if torch.cuda.is_available():
+        return torch.cuda.get_device_name(0)
+    import platform
+
+    return f"{platform.processor() or platform.machine()} CPU, {torch.get_num_threads()} threads"

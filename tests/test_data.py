@@ -1,0 +1,139 @@
+import gzip
+
+import numpy as np
+import pytest
+import torch
+
+from gantut import data
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """No IDX files under the data folder and a download that fails, as on a machine offline."""
+    def failing_download(name, root):
+        raise RuntimeError("Name or service not known")
+
+    monkeypatch.setattr(data, "_mirror_reachable", lambda *a, **k: True)
+    monkeypatch.setattr(data, "_torchvision_download", failing_download)
+
+
+def test_mnist_falls_back_to_the_shipped_subset_when_download_fails(offline, capsys):
+    train = data.mnist("train")
+    out = capsys.readouterr().out
+    assert "subset shipped in mnist_5k.npz" in out
+    assert "subset" in train.source
+    assert train.images.shape == (4000, 1, 28, 28) and train.images.dtype == torch.float32
+    assert train.images.min() == -1.0 and train.images.max() == 1.0
+    assert train.labels.dtype == torch.int64
+    assert torch.bincount(train.labels).tolist() == [400] * 10
+
+
+def test_subset_split_is_disjoint_balanced_and_not_class_sorted(offline):
+    train, test = data.mnist("train"), data.mnist("test")
+    assert torch.bincount(test.labels).tolist() == [100] * 10
+    flat_train = {tuple(x.flatten().tolist()) for x in train.images[:500]}
+    assert not any(tuple(x.flatten().tolist()) in flat_train for x in test.images)
+    assert (train.labels[1:] != train.labels[:-1]).float().mean() > 0.8  # shuffled, not sorted
+    assert len(data.mnist("all").labels) == 5000
+
+
+def test_mnist_reads_torchvision_files_under_the_data_folder_first(tmp_path, offline):
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    images = np.random.default_rng(0).integers(0, 256, (6, 28, 28), dtype=np.uint8)
+    labels = np.array([0, 1, 2, 3, 4, 5], dtype=np.uint8)
+    header = lambda shape: bytes([0, 0, 8, len(shape)]) + b"".join(s.to_bytes(4, "big") for s in shape)
+    (raw / "train-images-idx3-ubyte.gz").write_bytes(gzip.compress(header(images.shape) + images.tobytes()))
+    (raw / "train-labels-idx1-ubyte").write_bytes(header(labels.shape) + labels.tobytes())
+    result = data.mnist("train", root=tmp_path)
+    assert "IDX files" in result.source
+    expected = torch.as_tensor(images).float() / 127.5 - 1
+    assert torch.allclose(result.images[:, 0], expected)
+    assert result.labels.tolist() == labels.tolist()
+
+
+def test_no_source_gives_an_error_naming_every_place(tmp_path, offline):
+    with pytest.raises(FileNotFoundError) as error:
+        data.mnist(root=tmp_path)
+    message = str(error.value)
+    assert "IDX files" in message and "download" in message and "mnist_5k.npz" in message
+
+
+def test_offline_environment_variable_skips_the_download(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANTUT_OFFLINE", "1")
+    assert data._mirror_reachable() is False
+    with pytest.raises(FileNotFoundError, match="mirror not reachable"):
+        data.mnist(root=tmp_path)
+
+
+def test_bad_split_is_refused():
+    with pytest.raises(ValueError, match="split"):
+        data.mnist("validation")
+
+
+def test_fashion_mnist_is_found_and_in_range(offline):
+    result = data.fashion_mnist("test")
+    assert result.images.shape[1:] == (1, 28, 28)
+    assert result.images.min() >= -1 and result.images.max() <= 1
+    assert set(result.labels.unique().tolist()) == set(range(10))
+
+
+def test_to_unit_range_maps_0_and_255_to_minus_1_and_1():
+    pixels = np.array([[[0, 255]]], dtype=np.uint8)
+    assert data.to_unit_range(pixels).flatten().tolist() == [-1.0, 1.0]
+    with pytest.raises(ValueError, match="uint8"):
+        data.to_unit_range(pixels.astype(np.float32))
+
+
+def test_batches_cover_an_epoch_without_repeats_and_are_seeded():
+    images = torch.arange(10).float().view(10, 1)
+    stream = data.batches(images, 3, generator=torch.Generator().manual_seed(0))
+    epoch = torch.cat([next(stream) for _ in range(3)]).flatten()
+    assert len(set(epoch.tolist())) == 9  # one partial batch dropped
+    again = data.batches(images, 3, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(next(again).flatten(), epoch[:3])
+    with pytest.raises(ValueError, match="batch_size"):
+        next(data.batches(images, 11))
+
+
+def test_batches_keep_labels_aligned():
+    images = torch.arange(8).float().view(8, 1)
+    x, y = next(data.batches(images, 4, labels=torch.arange(8)))
+    assert torch.equal(x.flatten().long(), y)
+
+
+def test_ring_has_distinct_evenly_spaced_modes():
+    mixture = data.ring(8, radius=2.0)
+    distances = np.linalg.norm(mixture.means[:, None] - mixture.means[None], axis=-1)
+    np.fill_diagonal(distances, np.inf)
+    assert np.allclose(distances.min(axis=1), 2 * 2.0 * np.sin(np.pi / 8))  # no duplicate centre
+    assert np.allclose(np.linalg.norm(mixture.means, axis=1), 2.0)
+
+
+def test_grid_has_25_modes_centred_at_zero():
+    mixture = data.grid(5, spacing=2.0)
+    assert mixture.n_modes == 25 and np.allclose(mixture.means.mean(0), 0)
+    assert sorted(set(mixture.means[:, 0])) == [-4, -2, 0, 2, 4]
+
+
+def test_mixture_samples_match_moments_and_density_integrates_to_one():
+    mixture = data.mixture_1d([-2.0, 1.0], stds=[0.5, 1.0], weights=[0.3, 0.7])
+    samples = mixture.sample(200_000, generator=torch.Generator().manual_seed(0)).double()
+    assert samples.shape == (200_000, 1)
+    assert abs(samples.mean().item() - (0.3 * -2 + 0.7 * 1)) < 0.01
+    x = np.linspace(-10, 10, 20001)
+    assert abs(np.trapezoid(mixture.pdf(x), x) - 1) < 1e-9
+    # one component's density at its mean: w / (sqrt(2 pi) s) plus the other's tail
+    expected = 0.3 / np.sqrt(2 * np.pi * 0.25) + 0.7 * np.exp(-4.5) / np.sqrt(2 * np.pi)
+    assert np.isclose(mixture.pdf(np.array([-2.0]))[0], expected)
+
+
+def test_mixture_sampling_is_seeded_and_2d_density_is_checked():
+    mixture = data.ring()
+    a = mixture.sample(10, torch.Generator().manual_seed(3))
+    b = mixture.sample(10, torch.Generator().manual_seed(3))
+    assert torch.equal(a, b)
+    with pytest.raises(ValueError, match="shape"):
+        mixture.pdf(np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="sum to 1"):
+        data.GaussianMixture(np.zeros((2, 1)), 1.0, [0.5, 0.6])

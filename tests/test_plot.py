@@ -1,0 +1,61 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from gantut import data, plot  # noqa: E402
+
+
+def test_image_grid_returns_a_figure_with_the_pixels():
+    images = torch.linspace(-1, 1, 4 * 28 * 28).view(4, 1, 28, 28)
+    fig = plot.image_grid(images, nrow=2, title="step 0")
+    shown = fig.axes[0].images[0].get_array()
+    assert shown.shape == (2 * 30 + 2, 2 * 30 + 2)
+    assert np.isclose(shown.min(), 0) and np.isclose(shown.max(), 1)  # [-1, 1] mapped to [0, 1]
+    assert fig.axes[0].get_title() == "step 0"
+
+
+@pytest.mark.parametrize("images, message", [
+    (torch.zeros(4, 28, 28), "unsqueeze"),
+    (torch.zeros(4, 2, 28, 28), "C = 1 or 3"),
+    (torch.full((4, 1, 28, 28), 2.0), "must be in"),
+    (torch.rand(4, 1, 28, 28), "look like \\[0, 1\\]"),
+    (torch.zeros(4, 1, 28, 28, dtype=torch.uint8), "floating point"),
+    (torch.full((4, 1, 28, 28), float("nan")), "NaN"),
+])
+def test_image_grid_refuses_bad_images(images, message):
+    with pytest.raises(ValueError, match=message):
+        plot.image_grid(images)
+
+
+def test_image_grid_accepts_0_1_images_when_told():
+    fig = plot.image_grid(torch.rand(3, 1, 28, 28), value_range=(0, 1))
+    assert fig.axes[0].images
+
+
+def test_smooth_is_a_trailing_moving_average():
+    assert np.allclose(plot.smooth([1, 2, 3, 4], 2), [1, 1.5, 2.5, 3.5])
+    assert np.allclose(plot.smooth([1, 2, 3], 1), [1, 2, 3])
+
+
+def test_curves_labels_lines_and_refuses_unknown_keys():
+    fig = plot.curves({"loss_d": [1, 2, 3], "loss_g": [3, 2, 1]}, hlines={"log 4": 1.386})
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "training step"
+    assert [line.get_label() for line in ax.lines] == ["loss_d", "loss_g", "log 4"]
+    with pytest.raises(KeyError, match="loss_x"):
+        plot.curves({"loss_d": [1]}, keys=["loss_x"])
+
+
+def test_density_plots_draw_and_validate():
+    x = np.linspace(-3, 3, 50)
+    fig = plot.density_1d(x, {"p_data": np.exp(-x**2)}, discriminator=np.full_like(x, 0.5))
+    assert len(fig.axes) == 2 and fig.axes[1].get_ylabel() == "D(x)"
+    ring = data.ring()
+    fig = plot.density_2d(ring.sample(100), mixture=ring)
+    assert fig.axes[0].get_xlabel() == "$x_1$"
+    with pytest.raises(ValueError, match="\\(N, 2\\)"):
+        plot.density_2d(np.zeros((5, 3)))

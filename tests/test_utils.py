@@ -1,0 +1,102 @@
+import pytest
+import torch
+from torch import nn
+
+from gantut import utils
+
+
+def test_seed_everything_makes_torch_numpy_and_python_repeat():
+    import random
+
+    import numpy as np
+
+    draws = []
+    for _ in range(2):
+        utils.seed_everything(123)
+        draws.append((torch.randn(5), np.random.rand(3), random.random()))
+    assert torch.equal(draws[0][0], draws[1][0])
+    assert (draws[0][1] == draws[1][1]).all()
+    assert draws[0][2] == draws[1][2]
+
+
+def test_seeded_training_steps_are_identical():
+    def run():
+        utils.setup(7, verbose=False)
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+        opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+        for _ in range(5):
+            loss = model(torch.randn(16, 4)).pow(2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return torch.cat([p.detach().flatten() for p in model.parameters()])
+
+    assert torch.equal(run(), run())
+
+
+def test_seed_rejects_negative():
+    with pytest.raises(ValueError, match="non-negative"):
+        utils.seed_everything(-1)
+
+
+def test_set_threads_pins_the_count(monkeypatch):
+    monkeypatch.setenv("GANTUT_THREADS", "1")
+    assert utils.set_threads() == 1 and torch.get_num_threads() == 1
+    assert utils.set_threads(2) == 2 and torch.get_num_threads() == 2
+    with pytest.raises(ValueError):
+        utils.set_threads(0)
+
+
+def test_device_is_cpu_without_cuda(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert utils.device().type == "cpu"
+
+
+def test_profiles():
+    assert utils.by_profile("quick", quick=1, full=2) == 1
+    assert utils.by_profile("full", quick=1, full=2) == 2
+    with pytest.raises(ValueError, match="quick"):
+        utils.by_profile("fast", quick=1, full=2)
+
+
+def test_checkpoint_round_trip_keeps_weights_and_meta(tmp_path):
+    model = nn.Linear(3, 2)
+    utils.save_checkpoint(tmp_path / "m.pt", model, seed=1, steps=10)
+    fresh = nn.Linear(3, 2)
+    meta = utils.load_checkpoint(tmp_path / "m.pt", fresh)
+    assert meta == {"seed": 1, "steps": 10}
+    assert torch.equal(fresh.weight, model.weight) and torch.equal(fresh.bias, model.bias)
+
+
+def test_checkpoint_of_another_architecture_is_refused(tmp_path):
+    utils.save_checkpoint(tmp_path / "m.pt", nn.Linear(3, 2))
+    with pytest.raises(ValueError, match="another architecture"):
+        utils.load_checkpoint(tmp_path / "m.pt", nn.Linear(4, 2))
+    with pytest.raises(ValueError, match="another architecture"):
+        utils.load_checkpoint(tmp_path / "m.pt", nn.Sequential(nn.Linear(3, 2)))
+
+
+def test_checkpoint_of_another_format_is_refused(tmp_path):
+    torch.save({"format": 0, "state_dict": {}}, tmp_path / "old.pt")
+    with pytest.raises(ValueError, match="format"):
+        utils.load_checkpoint(tmp_path / "old.pt", nn.Linear(3, 2))
+    with pytest.raises(FileNotFoundError):
+        utils.load_checkpoint(tmp_path / "missing.pt", nn.Linear(3, 2))
+
+
+def test_train_or_load_trains_once_then_loads(tmp_path):
+    calls = []
+
+    def train():
+        calls.append(1)
+        with torch.no_grad():
+            model.weight.fill_(3.0)
+        return {"seed": 0}
+
+    model = nn.Linear(2, 1)
+    meta = utils.train_or_load(tmp_path / "c.pt", model, train)
+    assert calls == [1] and "train_seconds" in meta and "hardware" in meta
+    model = nn.Linear(2, 1)
+    utils.train_or_load(tmp_path / "c.pt", model, train)
+    assert calls == [1]
+    assert torch.all(model.weight == 3.0)
