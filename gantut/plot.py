@@ -119,8 +119,13 @@ def curves(history: Mapping[str, Sequence[float]], keys: Sequence[str] | None = 
 
 def density_1d(x, densities: Mapping[str, Sequence[float]], samples: Mapping[str, Sequence[float]] | None = None,
                discriminator: Sequence[float] | None = None, title: str | None = None,
-               xlabel: str = "x", ax=None, figsize=(7, 3.5), bins: int = 60):
-    """Densities on a grid x (lines), optional sample histograms, optional D(x) on a right axis."""
+               xlabel: str = "x", ax=None, figsize=(7, 3.5), bins: int = 60,
+               xlim: tuple[float, float] | None = None):
+    """Densities on a grid x (lines), optional sample histograms, optional D(x) on a right axis.
+
+    xlim: the x range shown (and binned for the histograms); default: the whole grid.
+    """
+    xlim = xlim if xlim is not None else (float(np.min(x)), float(np.max(x)))
     fig, ax = _figure(ax, figsize)
     palette = iter([COLORS["data"], COLORS["generator"], COLORS["other"], "#555555"])
     for label, values in densities.items():
@@ -128,8 +133,12 @@ def density_1d(x, densities: Mapping[str, Sequence[float]], samples: Mapping[str
         ax.plot(x, values, lw=2, color=color, label=label)
         ax.fill_between(x, values, alpha=0.12, color=color)
     for label, values in (samples or {}).items():
-        ax.hist(np.asarray(values).ravel(), bins=bins, density=True, alpha=0.35, label=label,
-                range=(float(np.min(x)), float(np.max(x))))
+        values = np.asarray(values).ravel()
+        inside = values[(values >= xlim[0]) & (values <= xlim[1])]
+        # weights keep the histogram a density of *all* samples, not only of those inside xlim
+        ax.hist(inside, bins=bins, range=xlim, alpha=0.35, label=label,
+                weights=np.full(len(inside), bins / ((xlim[1] - xlim[0]) * max(len(values), 1))))
+    ax.set_xlim(*xlim)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("density")
     handles, labels = ax.get_legend_handles_labels()

@@ -1,0 +1,520 @@
+# %% [markdown]
+# # 1. GANs as a two-player game
+#
+# A generative adversarial network {cite:p}`goodfellow2014gan` learns to *sample* from a
+# distribution without ever writing its density down. Two networks play a game: a
+# **generator** $G$ turns noise into samples, a **discriminator** $D$ tells real samples from
+# generated ones. This chapter sets up that game exactly, and checks every formula in code.
+#
+# **You will learn**
+# - what an implicit generative model is, and how a function pushes noise into a distribution;
+# - the value function $V(D, G)$ of the minimax game, and what each player wants;
+# - the KL and Jensen–Shannon divergences, computed and checked against closed forms;
+# - the saturating and non-saturating generator losses, and why the first one stalls;
+# - why training a game by gradient steps is harder than minimising a loss.
+#
+# **Run time.** Quick profile: well under a minute on a laptop CPU. Nothing here needs a GPU;
+# the full profile only uses more samples.
+
+# %%
+# On Colab, or anywhere the book's helper package is missing, fetch the book and install it.
+import importlib.util, subprocess, sys
+if importlib.util.find_spec("gantut") is None:
+    subprocess.run(["git", "clone", "--depth", "1", "https://github.com/gantut/gantut", "/content/gantut"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/gantut"], check=True)
+    sys.path.insert(0, "/content/gantut")
+
+# %% tags=["parameters"]
+import os
+
+PROFILE = os.environ.get("GANTUT_PROFILE", "quick")  # "quick" (CPU) or "full" (GPU)
+SEED = 0
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn.functional as F
+from scipy import optimize, stats
+
+from gantut import data, plot, theory, utils
+
+N_SAMPLES = utils.by_profile(PROFILE, quick=200_000, full=2_000_000)  # samples for histograms
+device = utils.setup(SEED)
+x = np.linspace(-25, 25, 50_001)  # the grid of this chapter: wide enough that every density integrates to 1
+
+# %% [markdown]
+# ## 1.1 Generative models that only sample
+#
+# An **explicit** model writes a density $p_\theta(x)$ down and is trained by maximum
+# likelihood. An **implicit** model {cite:p}`mohamed2016implicit` only gives a way to draw
+# samples: take noise $z \sim p_z$ (here $\mathcal N(0, 1)$) and return $x = G(z)$. The
+# distribution of $G(z)$, written $p_g$, is the **push-forward** of $p_z$ through $G$. Sampling is
+# one forward pass; evaluating $p_g(x)$ is in general impossible, which is why GANs are *not*
+# trained by maximum likelihood.
+#
+# That a function of Gaussian noise can produce any 1D distribution is a classical fact:
+# if $F$ is the target's cumulative distribution function and $\Phi$ the standard normal's,
+#
+# $$ G(z) = F^{-1}(\Phi(z)) \quad\Longrightarrow\quad G(z) \sim p_{data}. $$ (push-forward)
+#
+# Let us build this $G$ for a two-component mixture and check the claim with a
+# Kolmogorov–Smirnov test.
+
+# %%
+target = data.mixture_1d(means=[-2.0, 1.5], stds=[0.5, 0.8], weights=[0.3, 0.7])
+
+
+def target_cdf(values):
+    """F(x) of the mixture, in closed form."""
+    values = np.asarray(values, dtype=np.float64)[..., None]
+    return (target.weights * stats.norm.cdf(values, target.means[:, 0], target.stds)).sum(-1)
+
+
+def generator(z):
+    """G(z) = F^{-1}(Phi(z)): the inverse CDF, by interpolation on the grid."""
+    return np.interp(stats.norm.cdf(z), target_cdf(x), x)
+
+
+z = torch.randn(N_SAMPLES, generator=torch.Generator().manual_seed(SEED)).double().numpy()
+samples = generator(z)
+ks = stats.kstest(samples, target_cdf).statistic
+print(f"Kolmogorov-Smirnov distance between G(z) and the target: {ks:.3f} (< 0.01)")
+assert ks < 0.01
+
+# %%
+fig, (ax_map, ax_hist) = plt.subplots(1, 2, figsize=(11, 3.8))
+zs = np.linspace(-3.5, 3.5, 400)
+ax_map.plot(zs, generator(zs), color=plot.COLORS["generator"], lw=2)
+ax_map.set(xlabel="noise z", ylabel="G(z)", title="The generator is just a function")
+plot.density_1d(x, {"target density $p_{data}$": target.pdf(x)}, samples={"histogram of G(z)": samples},
+                ax=ax_hist, title="Its samples follow the target", xlim=(-5, 5), bins=80)
+ax_map.set_xlim(-3.5, 3.5)
+plt.show()
+
+# %% [markdown]
+# *Reading the figure.* On the left, $G$ is flat where the target has little mass (the gap
+# between the two bumps is crossed quickly) and steep elsewhere: a function moves probability
+# mass around by stretching and squeezing. On the right, the histogram of $10^5$-odd samples
+# $G(z)$ sits on the target density. In high dimensions nobody can write $F^{-1}$ down — a GAN
+# *learns* a $G$ that does the same job, using a discriminator as its teacher.
+#
+# ## 1.2 The game
+#
+# The discriminator $D(x) \in (0, 1)$ is the probability it assigns to "$x$ is real". GANs
+# define the value function {cite:p}`goodfellow2014gan`
+#
+# $$ V(D, G) = \mathbb E_{x \sim p_{data}}[\log D(x)] + \mathbb E_{z \sim p_z}[\log(1 - D(G(z)))] $$ (value)
+#
+# and the game
+#
+# $$ \min_G \max_D V(D, G). $$ (minimax)
+#
+# - $D$ **maximises** $V$: high $D$ on real data, low $D$ on generated samples. $-V$ is exactly
+#   the binary cross-entropy of a classifier with real = 1 and fake = 0, so the discriminator
+#   minimises $L_D = -V$.
+# - $G$ **minimises** $V$; only the second term depends on it. Its loss is
+#   $L_G = \mathbb E_z[\log(1 - D(G(z)))]$, minimised: it wants $D(G(z))$ close to 1.
+#
+# For a picture, take $p_{data} = \mathcal N(0, 1)$ and generators $G_\theta(z) = z + \theta$, so
+# $p_g = \mathcal N(\theta, 1)$. For each $\theta$ we let $D$ play its best response inside the
+# logistic family $D(x) = \sigma(a x + b)$, found by a numerical optimiser, and record the value
+# $\max_D V$. The generator should want $\theta = 0$.
+
+# %%
+def log_sigmoid(logits):
+    return -np.logaddexp(0.0, -logits)  # log sigma(l), finite for every l
+
+
+def game_value(a, b, p_data, p_g):
+    """V(D, G) for D(x) = sigmoid(a x + b), integrated on the grid x."""
+    logits = a * x + b
+    return theory.integrate(p_data * log_sigmoid(logits) + p_g * log_sigmoid(-logits), x)
+
+
+def best_response(p_data, p_g):
+    """The logistic discriminator that maximises V, and the value it reaches."""
+    result = optimize.minimize(lambda ab: -game_value(*ab, p_data, p_g), x0=[0.0, 0.0], method="BFGS",
+                               options={"gtol": 1e-10})
+    return result.x, -result.fun
+
+
+p_data = stats.norm(0, 1).pdf(x)
+thetas = np.linspace(-4, 4, 41)
+values, params = [], []
+for theta in thetas:
+    (a, b), v = best_response(p_data, stats.norm(theta, 1).pdf(x))
+    values.append(v)
+    params.append((a, b))
+values, params = np.array(values), np.array(params)
+
+# With equal variances the log density ratio is linear, log p_data/p_g = -theta x + theta^2/2,
+# so the best logistic D must have a = -theta and b = theta^2 / 2 (chapter 2 proves why).
+assert np.allclose(params[:, 0], -thetas, atol=1e-3) and np.allclose(params[:, 1], thetas**2 / 2, atol=1e-3)
+best = thetas[np.argmin(values)]
+print(f"the generator's best theta: {best:.1f}; value there: {values.min():.6f}; -log 4 = {-np.log(4):.6f}")
+assert best == 0.0 and abs(values.min() + np.log(4)) < 1e-6
+
+# %%
+fig, (ax_d, ax_v) = plt.subplots(1, 2, figsize=(11, 3.8))
+theta = 2.0
+(a, b), _ = best_response(p_data, stats.norm(theta, 1).pdf(x))
+plot.density_1d(x, {"$p_{data}$": p_data, f"$p_g$ (theta = {theta:g})": stats.norm(theta, 1).pdf(x)},
+                discriminator=1 / (1 + np.exp(-(a * x + b))), ax=ax_d, xlim=(-5, 6),
+                title="D's best response: 1 on data, 0 on fakes")
+ax_v.plot(thetas, values, color=plot.COLORS["generator"], lw=2, label=r"$\max_D V(D, G_\theta)$")
+ax_v.axhline(-np.log(4), ls="--", color="k", lw=1, label=r"$-\log 4$")
+ax_v.set(xlabel=r"generator parameter $\theta$ (mean of $p_g$)", ylabel="value of the game",
+         title="G's choice: the value is lowest at theta = 0")
+ax_v.legend(frameon=False)
+plt.show()
+
+# %% [markdown]
+# *Reading the figure.* Left: against $p_g = \mathcal N(2, 1)$ the best discriminator is a
+# sigmoid that crosses $\tfrac12$ half-way between the two densities. Right: after $D$'s best
+# response, the value is lowest — exactly $-\log 4 \approx -1.386$ — when the generator matches
+# the data. Chapter 2 proves that this holds for every pair of distributions.
+#
+# ```{note}
+# Three framings of GANs that you will meet and that are wrong: GANs are not trained by
+# maximum likelihood (the generator has no tractable density); they are not reinforcement
+# learning; and they do not come from 1970s game theory — the minimax formulation is the
+# 2014 paper's, borrowing the vocabulary of zero-sum games.
+# ```
+#
+# ## 1.3 Measuring how far two distributions are
+#
+# The **Kullback–Leibler divergence** {cite:p}`kullback1951information`
+#
+# $$ \mathrm{KL}(p \,\|\, q) = \int p(x) \log \frac{p(x)}{q(x)}\, dx $$ (kl)
+#
+# is $\ge 0$, zero only when $p = q$, *not symmetric*, and infinite as soon as $p$ puts mass where
+# $q$ has none. The **Jensen–Shannon divergence** {cite:p}`lin1991divergence` compares both to their
+# average $m = (p + q)/2$:
+#
+# $$ \mathrm{JSD}(p \,\|\, q) = \tfrac12 \mathrm{KL}(p \,\|\, m) + \tfrac12 \mathrm{KL}(q \,\|\, m), \qquad 0 \le \mathrm{JSD} \le \log 2. $$ (jsd)
+#
+# It is symmetric and always finite. `gantut.theory` computes both by numerical integration; for
+# two Gaussians KL has a closed form to check against:
+#
+# $$ \mathrm{KL}\big(\mathcal N(\mu_1, \sigma_1^2) \,\|\, \mathcal N(\mu_2, \sigma_2^2)\big) = \log\frac{\sigma_2}{\sigma_1} + \frac{\sigma_1^2 + (\mu_1 - \mu_2)^2}{2\sigma_2^2} - \frac12. $$ (kl-gauss)
+
+# %%
+mus = np.linspace(0, 8, 33)
+p = stats.norm(0, 1).pdf(x)
+kl_pq, kl_qp, jsd, jsd_swapped, kl_closed, kl_closed_qp = [], [], [], [], [], []
+for mu in mus:
+    q = stats.norm(mu, 2).pdf(x)
+    kl_pq.append(theory.kl_divergence(p, q, x))
+    kl_qp.append(theory.kl_divergence(q, p, x))
+    jsd.append(theory.js_divergence(p, q, x))
+    jsd_swapped.append(theory.js_divergence(q, p, x))
+    kl_closed.append(theory.kl_gaussians(0, 1, mu, 2))
+    kl_closed_qp.append(theory.kl_gaussians(mu, 2, 0, 1))
+error = max(np.max(np.abs(np.array(kl_pq) - kl_closed)), np.max(np.abs(np.array(kl_qp) - kl_closed_qp)))
+print(f"max |KL on the grid - closed form| over {len(mus)} pairs, both orders: {error:.1e} (< 1e-8)")
+assert error < 1e-8
+assert np.allclose(jsd, jsd_swapped, atol=1e-12), "JSD is symmetric"
+assert max(jsd) <= np.log(2) and not np.allclose(kl_pq, kl_qp), "JSD is bounded by log 2; KL is not symmetric"
+print(f"JSD stays below log 2 = {np.log(2):.4f}; at mu = 8 it is {jsd[-1]:.4f}")
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 3.8))
+ax.plot(mus, kl_pq, lw=2, label=r"KL$(p\,\|\,q)$")
+ax.plot(mus, kl_qp, lw=2, label=r"KL$(q\,\|\,p)$")
+ax.plot(mus, jsd, lw=2, label="JSD$(p\\,\\|\\,q)$")
+ax.axhline(np.log(2), ls="--", color="k", lw=1, label="log 2")
+ax.set(xlabel=r"distance between the means $\mu$", ylabel="divergence (nats)", ylim=(0, 5),
+       title=r"$p = \mathcal{N}(0, 1)$, $q = \mathcal{N}(\mu, 2^2)$: KL grows, JSD saturates")
+ax.legend(frameon=False)
+plt.show()
+
+# %% [markdown]
+# *Reading the figure.* The two KLs differ (KL is not symmetric) and grow without bound as the
+# distributions separate. JSD flattens out at $\log 2$: once two distributions barely overlap,
+# moving them further apart hardly changes it. Remember this plateau: chapter 2 shows it is
+# what starves a GAN's generator, and chapter 5 replaces JSD by a distance that does not
+# saturate.
+#
+# **Which divergence you minimise changes the answer.** Fit a single Gaussian $q$ to a
+# two-bump $p$ by minimising each divergence. Minimising $\mathrm{KL}(p\,\|\,q)$ (what maximum
+# likelihood does) must cover all of $p$'s mass; minimising $\mathrm{KL}(q\,\|\,p)$ may not put
+# mass where $p$ has none, so it picks one bump {cite:p}`goodfellow2016tutorial`. These objectives
+# have several local minima, so we start the optimiser from a narrow and from a wide Gaussian
+# and keep the better end point.
+
+# %%
+bimodal = data.mixture_1d(means=[-3.0, 3.0], stds=1.0, weights=[0.5, 0.5])
+p_bi = bimodal.pdf(x)
+
+
+def fit(divergence, starts=((1.0, 0.0), (0.0, 1.0))):
+    """The Gaussian q = N(mean, exp(log_std)^2) minimising divergence(q); one result per start."""
+    objective = lambda params: divergence(stats.norm(params[0], np.exp(params[1])).pdf(x))
+    return [optimize.minimize(objective, x0=start, method="Nelder-Mead",
+                              options={"xatol": 1e-7, "fatol": 1e-10, "maxiter": 4000}) for start in starts]
+
+
+divergences = {
+    "min KL(p || q)": lambda q: theory.kl_divergence(p_bi, q, x),
+    "min KL(q || p)": lambda q: theory.kl_divergence(q, p_bi, x),
+    "min JSD(p || q)": lambda q: theory.js_divergence(p_bi, q, x),
+}
+tidy = lambda value, digits: round(value, digits) + 0.0  # never print -0.00
+fits = {}
+for label, divergence in divergences.items():
+    narrow, wide = fit(divergence)
+    best_fit = min((narrow, wide), key=lambda result: result.fun)
+    fits[label] = best_fit.x
+    print(f"{label:16s} narrow start -> mean {tidy(narrow.x[0], 2):+.2f}, value {narrow.fun:.3f}; "
+          f"wide start -> mean {tidy(wide.x[0], 2):+.2f}, value {wide.fun:.3f}")
+(mean_f, log_std_f), (mean_r, _), (mean_j, _) = fits.values()
+# Forward KL to a Gaussian is moment matching: mean 0, variance 1 + 3^2 = 10.
+print(f"forward KL fit: mean {tidy(mean_f, 4):.4f}, variance {np.exp(2 * log_std_f):.4f} (moments of p: 0 and 10)")
+assert abs(mean_f) < 1e-3 and abs(np.exp(2 * log_std_f) - 10) < 1e-3
+assert abs(abs(mean_r) - 3) < 0.05, "reverse KL picks a bump"
+assert abs(mean_j) < 1e-3, "JSD prefers covering both bumps for this p"
+
+# %%
+fig, ax = plt.subplots(figsize=(8, 3.8))
+ax.fill_between(x, p_bi, color=plot.COLORS["data"], alpha=0.25, label="p (two bumps)")
+for (label, (mean, log_std)), style in zip(fits.items(), ["-", "-", "--"]):
+    ax.plot(x, stats.norm(mean, np.exp(log_std)).pdf(x), style, lw=2, label=label)
+ax.set(xlim=(-8, 8), xlabel="x", ylabel="density",
+       title="The best single Gaussian depends on the divergence")
+ax.legend(frameon=False)
+plt.show()
+
+# %% [markdown]
+# *Reading the figure.* Forward KL spreads $q$ over both bumps and puts its peak where $p$ has
+# almost no mass; reverse KL locks onto one bump and ignores the other. JSD has both kinds of
+# minimum (the printout above): for these two well-separated bumps the covering one is lower,
+# but an optimiser started near one bump stays there. A generator that settles on some modes of
+# the data and ignores the others is the **mode collapse** of chapter 6.
+#
+# ## 1.4 Two generator losses
+#
+# Write the discriminator as $D(x) = \sigma(\ell(x))$ with logit $\ell$. For a generated sample with
+# logit $\ell$ and $D = \sigma(\ell)$, the generator can use
+#
+# - the **saturating** (minimax) loss $\;\log(1 - \sigma(\ell))$, minimised, straight from {eq}`value`;
+# - the **non-saturating** loss $\;-\log \sigma(\ell)$, minimised, proposed in the same paper
+#   {cite:p}`goodfellow2014gan`: instead of making $D$ wrong less often, make it say "real".
+#
+# Both have the same fixed point ($D(G(z))$ pushed up). Their gradients with respect to the logit
+# differ, because $\sigma'(\ell) = \sigma(\ell)(1 - \sigma(\ell))$:
+#
+# $$ \frac{\partial}{\partial \ell} \log(1 - \sigma(\ell)) = -\sigma(\ell) = -D, \qquad
+#    \frac{\partial}{\partial \ell} \big(-\log \sigma(\ell)\big) = -(1 - \sigma(\ell)) = -(1 - D). $$ (gen-grads)
+#
+# Early in training the discriminator wins easily and $D(G(z)) \approx 0$: the saturating
+# gradient is $\approx 0$ exactly when the generator most needs a signal, while the
+# non-saturating one is $\approx -1$. Let autograd check {eq}`gen-grads`.
+
+# %%
+logits = torch.linspace(-8, 8, 401, dtype=torch.float64, requires_grad=True)
+(autograd_sat,) = torch.autograd.grad(torch.log1p(-torch.sigmoid(logits)).sum(), logits)
+(autograd_ns,) = torch.autograd.grad((-F.logsigmoid(logits)).sum(), logits)
+d_fake = torch.sigmoid(logits).detach().numpy()
+assert np.allclose(theory.saturating_grad(d_fake), autograd_sat.numpy(), atol=1e-12)
+assert np.allclose(theory.non_saturating_grad(d_fake), autograd_ns.numpy(), atol=1e-12)
+print("autograd agrees with -D and -(1 - D) at 401 logits in [-8, 8]")
+early = 0.01
+ratio = theory.non_saturating_grad(early) / theory.saturating_grad(early)
+print(f"at D(G(z)) = {early}: non-saturating gradient is {ratio:.0f} times the saturating one")
+assert ratio > 90
+
+# %%
+fig, (ax_loss, ax_grad) = plt.subplots(1, 2, figsize=(11, 3.8))
+d_axis = np.linspace(1e-3, 1 - 1e-3, 500)
+ax_loss.plot(d_axis, np.log1p(-d_axis), lw=2, label=r"saturating: $\log(1 - D)$")
+ax_loss.plot(d_axis, -np.log(d_axis), lw=2, label=r"non-saturating: $-\log D$")
+ax_loss.set(xlabel="D(G(z))", ylabel="generator loss (minimised)", title="Both losses fall as D(G(z)) rises")
+ax_grad.semilogy(d_axis, np.abs(theory.saturating_grad(d_axis)), lw=2, label="saturating: |-D|")
+ax_grad.semilogy(d_axis, np.abs(theory.non_saturating_grad(d_axis)), lw=2, label="non-saturating: |-(1 - D)|")
+ax_grad.axvspan(0, 0.1, color="grey", alpha=0.15, label="early training")
+ax_grad.set(xlabel="D(G(z))", ylabel="|gradient w.r.t. the logit|", title="Early on, only the non-saturating loss pushes")
+for ax in (ax_loss, ax_grad):
+    ax.legend(frameon=False)
+plt.show()
+
+# %% [markdown]
+# *Reading the figure.* Left: both losses decrease as the generator fools $D$ more. Right: where
+# training starts ($D(G(z))$ near 0, shaded) the saturating loss is flat — its gradient is
+# $D$ itself — and the generator learns almost nothing. This is why practically every GAN uses
+# the non-saturating loss. With an optimal discriminator its gradient is that of
+# $\mathrm{KL}(p_g\,\|\,p_{data}) - 2\,\mathrm{JSD}$ rather than of JSD alone
+# {cite:p}`arjovsky2017principled`: the fix changes which divergence is minimised.
+#
+# ## 1.5 Why a game is harder than a loss
+#
+# Gradient descent on a loss goes downhill. In a game, each player goes downhill on *its own*
+# loss, and the two can chase each other forever. The smallest example is the bilinear game
+#
+# $$ \min_x \max_y \; x\,y, $$ (bilinear)
+#
+# whose unique equilibrium is $(0, 0)$. Simultaneous gradient play with step $\eta$,
+# $x \leftarrow x - \eta y,\; y \leftarrow y + \eta x$, multiplies the distance to the equilibrium by
+# $\sqrt{1 + \eta^2}$ at every step: it spirals **out**. Alternating play ($y$ sees the new $x$) keeps
+# $x^2 + y^2 - \eta x y$ constant: it **cycles** forever. Neither converges, although the
+# equilibrium exists {cite:p}`mescheder2018converge,gidel2019negative`. GAN training alternates
+# steps of $D$ and $G$, and it inherits these oscillations near an equilibrium.
+
+# %%
+lr, steps = 0.1, 300
+simultaneous = theory.bilinear_game(1.0, 0.0, lr, steps)
+alternating = theory.bilinear_game(1.0, 0.0, lr, steps, alternating=True)
+radius_sim = np.linalg.norm(simultaneous, axis=1)
+radius_alt = np.linalg.norm(alternating, axis=1)
+assert np.allclose(radius_sim, (1 + lr**2) ** (np.arange(steps + 1) / 2))
+invariant = alternating[:, 0] ** 2 + alternating[:, 1] ** 2 - lr * alternating[:, 0] * alternating[:, 1]
+assert np.allclose(invariant, invariant[0]) and radius_alt.min() > 0.9
+print(f"after {steps} steps: simultaneous distance {radius_sim[-1]:.1f} "
+      f"(= (1 + lr^2)^(steps/2) = {(1 + lr**2) ** (steps / 2):.1f}); "
+      f"alternating stays between {radius_alt.min():.2f} and {radius_alt.max():.2f}")
+
+# %%
+fig, (ax_path, ax_r) = plt.subplots(1, 2, figsize=(11, 4.2))
+ax_path.plot(*simultaneous[:60].T, ".-", ms=3, lw=1, label="simultaneous (60 steps)")
+ax_path.plot(*alternating.T, ".-", ms=2, lw=1, label=f"alternating ({steps} steps)")
+ax_path.plot(0, 0, "k*", ms=12, label="equilibrium (0, 0)")
+ax_path.set(xlabel="x (the minimising player)", ylabel="y (the maximising player)", aspect="equal",
+            xlim=(-1.9, 1.9), ylim=(-1.9, 1.9), title="Gradient play on min_x max_y xy")
+ax_r.plot(radius_sim, lw=2, label="simultaneous")
+ax_r.plot(radius_alt, lw=2, label="alternating")
+ax_r.set(xlabel="step", ylabel="distance to the equilibrium", title="Out, or round and round — never in")
+ax_path.legend(frameon=False, fontsize=7, loc="upper left")
+ax_r.legend(frameon=False, fontsize=8)
+plt.show()
+
+# %% [markdown]
+# *Reading the figure.* Left: the simultaneous iterates spiral away from the star; the
+# alternating ones go round it on a closed orbit. Right: the distance to the equilibrium grows
+# geometrically, or stays put. Remedies — averaging iterates, optimism, extra-gradient, negative
+# momentum, gradient penalties — exist {cite:p}`daskalakis2018optimism,gidel2019negative,mescheder2018converge`;
+# the lesson for now is that a GAN's losses do not go steadily down, and should not be read as
+# if they did.
+#
+# ## 1.6 Common mistakes
+#
+# ```{admonition} Mistake: the generator's loss written as the discriminator's loss
+# :class: warning
+# A common blog-post formula gives the generator the loss
+# $-\mathbb E[\log D(x)] - \mathbb E[\log(1 - D(G(z)))]$. That is $L_D = -V$, the
+# *discriminator's* loss. Its first term does not depend on $G$; minimising the second,
+# $-\log(1 - D(G(z)))$, drives $D(G(z))$ **down**: the generator learns to look *more* fake.
+# The same error hides in "the generator maximises $\log(1 - D(G(z)))$" — it minimises it.
+# ```
+#
+# Watch it happen in the smallest GAN there is: data $\mathcal N(0, 1)$, generator
+# $G_\theta(z) = z + \theta$ starting at $\theta = 2$, logistic discriminator $\sigma(a x + b)$,
+# one gradient step for each player in turn.
+
+# %%
+GAME_STEPS = 300
+
+
+def tiny_gan(generator_loss, steps=GAME_STEPS, lr=0.05, seed=SEED):
+    """Alternating SGD on the 1D game; returns theta after every generator step."""
+    rng = torch.Generator().manual_seed(seed)
+    theta = torch.tensor(2.0, requires_grad=True)
+    a, b = torch.zeros((), requires_grad=True), torch.zeros((), requires_grad=True)
+    opt_d, opt_g = torch.optim.SGD([a, b], lr=lr), torch.optim.SGD([theta], lr=lr)
+    path = []
+    for _ in range(steps):
+        real, z = torch.randn(256, generator=rng), torch.randn(256, generator=rng)
+        fake = (z + theta).detach()
+        loss_d = -(F.logsigmoid(a * real + b).mean() + F.logsigmoid(-(a * fake + b)).mean())
+        opt_d.zero_grad(); loss_d.backward(); opt_d.step()
+        loss_g = generator_loss(a * real + b, a * (z + theta) + b)
+        opt_g.zero_grad(); loss_g.backward(); opt_g.step()
+        path.append(theta.item())
+    return np.array(path)
+
+
+losses = {
+    "non-saturating: -log D(G(z))": lambda real_logits, fake_logits: -F.logsigmoid(fake_logits).mean(),
+    "saturating: log(1 - D(G(z)))": lambda real_logits, fake_logits: F.logsigmoid(-fake_logits).mean(),
+    "WRONG: D's loss used for G": lambda real_logits, fake_logits:
+        -(F.logsigmoid(real_logits).mean() + F.logsigmoid(-fake_logits).mean()),
+}
+paths = {name: tiny_gan(loss) for name, loss in losses.items()}
+for name, path in paths.items():
+    print(f"{name:32s} theta: 2.0 -> {path[-1]:+.1f}")
+assert abs(paths["non-saturating: -log D(G(z))"][-1]) < 0.5
+assert paths["WRONG: D's loss used for G"][-1] > 3.0
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 3.8))
+for name, path in paths.items():
+    ax.plot(np.arange(1, GAME_STEPS + 1), path, lw=2, label=name)
+ax.axhline(0, ls="--", color="k", lw=1, label="data mean (the goal)")
+ax.set(xlabel="generator step", ylabel=r"generator parameter $\theta$",
+       title="With the discriminator's loss, the generator runs away from the data")
+ax.legend(frameon=False, fontsize=8)
+plt.show()
+
+# %% [markdown]
+# *Reading the figure.* Both correct losses bring $\theta$ to the data ($\theta = 0$) and then
+# hover around it — the oscillation of section 1.5. The non-saturating loss gets there first; the
+# saturating one starts slowly, as section 1.4 predicts. With the discriminator's loss the
+# generator moves steadily *away* from the data, and nothing in the loss value warns you: it
+# goes down, as a loss should.
+#
+# ## Exercises
+#
+# 1. Derive the closed form {eq}`kl-gauss` and check it against `theory.kl_divergence` for
+#    $\mathcal N(1, 1)$ and $\mathcal N(-1, 2^2)$, in both orders.
+# 2. For $p = \mathcal N(0, 1)$ and $q = \mathcal N(\mu, 1)$, find the $\mu$ at which JSD reaches half
+#    of its maximum, $\tfrac12\log 2$.
+# 3. Show that alternating play on {eq}`bilinear` keeps $x^2 + y^2 - \eta\, x y$ constant.
+#
+# ```{admonition} Solution 1
+# :class: dropdown
+# $\mathrm{KL} = \mathbb E_p[\log p - \log q]$ with $\log \mathcal N(x; \mu, \sigma^2) = -\log\sigma - \tfrac12\log 2\pi - (x-\mu)^2/2\sigma^2$.
+# Under $p$, $\mathbb E[(x - \mu_1)^2] = \sigma_1^2$ and $\mathbb E[(x - \mu_2)^2] = \sigma_1^2 + (\mu_1 - \mu_2)^2$, so
+# $\mathrm{KL} = \log\frac{\sigma_2}{\sigma_1} - \tfrac12 + \frac{\sigma_1^2 + (\mu_1-\mu_2)^2}{2\sigma_2^2}$. The cell below checks it.
+# ```
+
+# %% tags=["hide-input"]
+for (m1, s1), (m2, s2) in [((1, 1), (-1, 2)), ((-1, 2), (1, 1))]:
+    grid_value = theory.kl_divergence(stats.norm(m1, s1).pdf(x), stats.norm(m2, s2).pdf(x), x)
+    closed = theory.kl_gaussians(m1, s1, m2, s2)
+    print(f"KL(N({m1}, {s1}^2) || N({m2}, {s2}^2)): grid {grid_value:.6f}, closed form {closed:.6f}")
+    assert abs(grid_value - closed) < 1e-8
+
+# %% [markdown]
+# ```{admonition} Solution 2
+# :class: dropdown
+# JSD increases with $\mu$, so a root finder on $\mathrm{JSD}(\mu) - \tfrac12\log 2$ does it (cell below):
+# $\mu \approx 2.04$. Two unit Gaussians whose means are two standard deviations apart
+# are already "half as far apart as possible" for JSD.
+# ```
+
+# %% tags=["hide-input"]
+half = optimize.brentq(lambda mu: theory.js_divergence(p, stats.norm(mu, 1).pdf(x), x) - np.log(2) / 2, 0.1, 10)
+print(f"JSD(N(0,1) || N(mu,1)) = log(2)/2 at mu = {half:.3f}")
+assert 1.9 < half < 2.2
+
+# %% [markdown]
+# ```{admonition} Solution 3
+# :class: dropdown
+# With $x' = x - \eta y$ and $y' = y + \eta x'$: $x'^2 + y'^2 - \eta x' y' = x'^2 + y^2 + 2\eta x' y + \eta^2 x'^2 - \eta x' y - \eta^2 x'^2
+# = x'^2 + \eta x' y + y^2 = x'(x' + \eta y) + y^2 = (x - \eta y) x + y^2 = x^2 + y^2 - \eta x y$.
+# The level sets of this quadratic form are ellipses (for $\eta < 2$): the iterates cycle.
+# ```
+#
+# ## Summary
+#
+# - A GAN's generator is an implicit model: a function that pushes noise into a distribution.
+# - The game is $\min_G \max_D V(D, G)$ with $V$ of {eq}`value`; $D$ minimises the cross-entropy
+#   $-V$, $G$ minimises $\log(1 - D(G(z)))$, or in practice the non-saturating $-\log D(G(z))$.
+# - KL is asymmetric and unbounded; JSD is symmetric and saturates at $\log 2$.
+# - Gradient play on a game can cycle or diverge even when an equilibrium exists.
+#
+# Next, chapter 2 derives the best discriminator and what the generator minimises against it.
+#
+# ## References
+#
+# The works cited in this chapter, with all the others of the book, are listed in the
+# [bibliography](../bibliography).
