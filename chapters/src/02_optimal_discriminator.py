@@ -79,7 +79,7 @@ for a_value, b_value in rng.uniform(0.01, 5, size=(200, 2)):
     numeric = optimize.minimize_scalar(lambda y: -(a_value * np.log(y) + b_value * np.log1p(-y)),
                                        bounds=(1e-12, 1 - 1e-12), method="bounded", options={"xatol": 1e-12}).x
     worst = max(worst, abs(numeric - a_value / (a_value + b_value)))
-print(f"numerical maximiser vs a/(a+b) on 200 random pairs: max difference {worst:.0e} (< 1e-6)")
+print("numerical maximiser and a/(a+b) agree within 1e-6 on 200 random pairs (a, b)")
 assert worst < 1e-6
 
 # %% [markdown]
@@ -210,7 +210,7 @@ def train_discriminator(n_samples=None, steps=D_STEPS, seed=SEED, record_every=1
     if n_samples is not None:
         real_set, fake_set = p_data_dist.sample(n_samples, rng), p_g_dist.sample(n_samples, rng)
     history = {"step": [], "max_error": [], "jsd_bound": []}
-    for step in tqdm(range(1, steps + 1), desc=desc, leave=False, disable=desc is None):
+    for step in tqdm(range(1, steps + 1), desc=desc, disable=desc is None):
         if n_samples is None:
             real, fake = p_data_dist.sample(BATCH, rng), p_g_dist.sample(BATCH, rng)
         else:
@@ -254,7 +254,7 @@ keep = np.abs(x) <= 5
 d_axis.plot(x[keep][::100], d_hat[keep][::100], "o", ms=3.5, color="k", label=r"trained $\hat D(x)$")
 d_axis.axvspan(x[support].min(), x[support].max(), color="grey", alpha=0.08)
 handles = ax.get_legend_handles_labels()[0][:2] + d_axis.get_legend_handles_labels()[0]
-ax.legend(handles, [h.get_label() for h in handles], frameon=False, loc="upper left", fontsize=8)
+ax.legend(handles, [h.get_label() for h in handles], frameon=False, loc="upper right", fontsize=8)
 plt.show()
 
 # %% [markdown]
@@ -349,8 +349,8 @@ x_fine = np.linspace(-5, 7, 240_001)
 uniform = lambda lo: ((x_fine >= lo) & (x_fine <= lo + 1)).astype(float)
 jsd_u = np.array([theory.js_divergence(uniform(1.0), uniform(t), x_fine) for t in thetas_u])
 formula = (1 - np.maximum(0, 1 - np.abs(thetas_u - 1))) * np.log(2)
-print(f"max |JSD on the grid - (1 - o) log 2| = {np.abs(jsd_u - formula).max():.0e} (< 1e-3, the grid's edges)")
-assert np.abs(jsd_u - formula).max() < 1e-3
+print("JSD on the grid equals (1 - o) log 2 within 1e-4 for all 141 offsets (the grid cuts the uniforms' edges)")
+assert np.abs(jsd_u - formula).max() < 1e-4
 assert np.allclose(jsd_u[np.abs(thetas_u - 1) >= 1], np.log(2), atol=1e-3)
 
 # %% [markdown]
