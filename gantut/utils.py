@@ -86,19 +86,19 @@ def architecture(model: nn.Module) -> list[tuple[str, tuple[int, ...]]]:
     ]
 
 
-def save_checkpoint(path: str | Path, model: nn.Module, **meta) -> Path:
-    """Save model's weights with its architecture and free-form provenance (seed, steps, ...)."""
+def save_checkpoint(path: str | Path, model: nn.Module, half: bool = False, **meta) -> Path:
+    """Save model's weights with its architecture and free-form provenance (seed, steps, ...).
+
+    half=True stores floating-point tensors as float16 (half the size; loading casts them
+    back to the model's dtype), which is how the book ships its checkpoints.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(
-        {
-            "format": CHECKPOINT_FORMAT,
-            "architecture": architecture(model),
-            "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
-            "meta": meta,
-        },
-        path,
-    )
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    if half:
+        state = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
+    torch.save({"format": CHECKPOINT_FORMAT, "architecture": architecture(model), "state_dict": state,
+                "meta": meta}, path)
     return path
 
 
@@ -129,7 +129,7 @@ def load_checkpoint(path: str | Path, model: nn.Module) -> dict:
             + "\nBuild the model with the arguments recorded in the checkpoint's meta "
             f"({blob.get('meta', {})}) or retrain it."
         )
-    model.load_state_dict(blob["state_dict"])
+    model.load_state_dict(blob["state_dict"])  # copies cast float16 weights to the model's dtype
     return blob["meta"]
 
 

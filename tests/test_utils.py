@@ -100,3 +100,14 @@ def test_train_or_load_trains_once_then_loads(tmp_path):
     utils.train_or_load(tmp_path / "c.pt", model, train)
     assert calls == [1]
     assert torch.all(model.weight == 3.0)
+
+
+def test_half_checkpoint_is_smaller_and_loads_as_float32(tmp_path):
+    model = nn.Linear(300, 300)
+    full = utils.save_checkpoint(tmp_path / "full.pt", model)
+    half = utils.save_checkpoint(tmp_path / "half.pt", model, half=True, seed=3)
+    assert half.stat().st_size < 0.6 * full.stat().st_size
+    fresh = nn.Linear(300, 300)
+    assert utils.load_checkpoint(half, fresh) == {"seed": 3}
+    assert fresh.weight.dtype == torch.float32
+    assert torch.equal(fresh.weight, model.weight.half().float())

@@ -1,0 +1,116 @@
+"""One readable GAN training loop, shared by every chapter.
+
+A generator step follows n_critic discriminator steps (Goodfellow et al. 2014, Algorithm 1,
+with k = n_critic). Hooks let later chapters add a Lipschitz constraint without a new loop:
+after_d_step (e.g. weight clipping, WGAN) and penalty (e.g. gradient penalty, WGAN-GP).
+The models, optimisers and losses stay in the reader's hands; the loop returns a history.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from . import losses
+
+
+def noise(n: int, z_dim: int, device: torch.device | str = "cpu") -> torch.Tensor:
+    """Standard Gaussian noise z ~ N(0, I), (n, z_dim). (Not torch.rand: that is uniform.)"""
+    return torch.randn(n, z_dim, device=device)
+
+
+def grad_norm(model: nn.Module) -> float:
+    """Euclidean norm of all parameter gradients of model (0 if none)."""
+    norms = [p.grad.detach().norm() for p in model.parameters() if p.grad is not None]
+    return torch.stack(norms).norm().item() if norms else 0.0
+
+
+def discriminator_step(generator: nn.Module, discriminator: nn.Module, d_optimizer: torch.optim.Optimizer,
+                       real: torch.Tensor, z: torch.Tensor, d_loss: Callable = losses.discriminator_loss,
+                       penalty: Callable | None = None, after_step: Callable | None = None) -> dict:
+    """One update of D on a real batch (B, ...) and fakes G(z); G gets no gradient (detach).
+
+    Returns the loss and the mean D(x), D(G(z)) (as probabilities) of this batch.
+    """
+    with torch.no_grad():
+        fake = generator(z)
+    real_logits, fake_logits = discriminator(real), discriminator(fake)
+    loss = d_loss(real_logits, fake_logits)
+    if penalty is not None:
+        loss = loss + penalty(discriminator, real, fake)
+    d_optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    d_optimizer.step()
+    if after_step is not None:
+        after_step(discriminator)
+    return {"loss_d": loss.item(), "d_real": torch.sigmoid(real_logits).mean().item(),
+            "d_fake": torch.sigmoid(fake_logits).mean().item()}
+
+
+def generator_step(generator: nn.Module, discriminator: nn.Module, g_optimizer: torch.optim.Optimizer,
+                   z: torch.Tensor, g_loss: Callable = losses.generator_loss) -> dict:
+    """One update of G through D's judgement of G(z). Returns the loss and G's gradient norm."""
+    for p in discriminator.parameters():  # D is only a judge here: no gradients for it
+        p.requires_grad_(False)
+    try:
+        loss = g_loss(discriminator(generator(z)))
+        g_optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        norm = grad_norm(generator)
+        g_optimizer.step()
+    finally:
+        for p in discriminator.parameters():
+            p.requires_grad_(True)
+    return {"loss_g": loss.item(), "g_grad_norm": norm}
+
+
+def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator[torch.Tensor], steps: int,
+          g_optimizer: torch.optim.Optimizer, d_optimizer: torch.optim.Optimizer, *,
+          g_loss: Callable = losses.generator_loss, d_loss: Callable = losses.discriminator_loss,
+          n_critic: int = 1, penalty: Callable | None = None, after_d_step: Callable | None = None,
+          callback: Callable | None = None, every: int = 0, progress: bool = True,
+          desc: str = "training") -> dict[str, list[float]]:
+    """Train for `steps` generator steps, each after n_critic discriminator steps.
+
+    batches: an endless iterator of real batches (B, ...) already on the models' device
+    (gantut.data.batches). The noise batch has the size of the real batch.
+    callback(step, generator, discriminator, history) runs after step 1 and every `every`
+    generator steps (e.g. to draw samples from a fixed noise batch).
+
+    Returns the history: per generator step, loss_d and d_real/d_fake averaged over its
+    n_critic discriminator steps, loss_g and g_grad_norm.
+    """
+    if steps < 1 or n_critic < 1:
+        raise ValueError(f"steps and n_critic must be >= 1, got {steps} and {n_critic}")
+    z_dim = generator.z_dim
+    history = {key: [] for key in ("loss_d", "d_real", "d_fake", "loss_g", "g_grad_norm")}
+    generator.train()
+    discriminator.train()
+    bar = tqdm(range(1, steps + 1), desc=desc, disable=not progress)
+    for step in bar:
+        d_logs = []
+        for _ in range(n_critic):
+            real = next(batches)
+            d_logs.append(discriminator_step(generator, discriminator, d_optimizer, real,
+                                             noise(len(real), z_dim, real.device), d_loss, penalty, after_d_step))
+        g_log = generator_step(generator, discriminator, g_optimizer, noise(len(real), z_dim, real.device), g_loss)
+        for key in ("loss_d", "d_real", "d_fake"):
+            history[key].append(sum(log[key] for log in d_logs) / n_critic)
+        for key, value in g_log.items():
+            history[key].append(value)
+        if callback is not None and every and (step == 1 or step % every == 0):
+            callback(step, generator, discriminator, history)
+    return history
+
+
+@torch.no_grad()
+def sample(generator: nn.Module, z: torch.Tensor) -> torch.Tensor:
+    """G(z) in eval mode (BatchNorm uses its running statistics), then back to the previous mode."""
+    was_training = generator.training
+    generator.eval()
+    try:
+        return generator(z)
+    finally:
+        generator.train(was_training)

@@ -1,0 +1,59 @@
+import pytest
+import torch
+from torch import nn
+
+from gantut import nets
+
+
+@pytest.mark.parametrize("batch", [1, 64])
+def test_mlp_generator_shapes_and_tanh_range(batch):
+    generator = nets.MLPGenerator(z_dim=100)
+    generator.eval()
+    images = generator(torch.randn(batch, 100) * 50)  # huge inputs saturate the Tanh
+    assert images.shape == (batch, 1, 28, 28)
+    assert images.min() >= -1 and images.max() <= 1
+
+
+def test_mlp_generator_for_toy_data_is_unbounded():
+    generator = nets.MLPGenerator(z_dim=2, hidden=(16,), out_shape=(1,), out_activation=None)
+    with torch.no_grad():
+        generator.net[-1].bias.fill_(5.0)
+    assert generator(torch.zeros(3, 2)).min() > 1  # no Tanh: outputs may leave [-1, 1]
+
+
+def test_mlp_generator_refuses_conv_style_noise():
+    with pytest.raises(ValueError, match="flat noise"):
+        nets.MLPGenerator(z_dim=100)(torch.randn(4, 100, 1, 1))
+
+
+def test_mlp_discriminator_returns_one_logit_per_sample_without_sigmoid():
+    discriminator = nets.MLPDiscriminator()
+    assert not any(isinstance(m, nn.Sigmoid) for m in discriminator.modules())
+    with torch.no_grad():
+        discriminator.net[-1].bias.fill_(10.0)
+        discriminator.net[-1].weight.zero_()
+    logits = discriminator(torch.zeros(5, 1, 28, 28))
+    assert logits.shape == (5,) and torch.allclose(logits, torch.full((5,), 10.0))  # a logit, not a probability
+    with pytest.raises(ValueError, match="shape"):
+        discriminator(torch.zeros(5, 784))
+
+
+def test_mlp_parameter_count_matches_the_layer_sizes():
+    generator = nets.MLPGenerator(z_dim=100, hidden=(256, 512, 1024))
+    expected = (100 * 256 + 256) + (256 * 512 + 512) + (512 * 1024 + 1024) + (1024 * 784 + 784)
+    assert nets.count_parameters(generator) == expected
+
+
+def test_init_weights_gives_dcgan_statistics():
+    torch.manual_seed(0)
+    layer = nets.init_weights(nn.Linear(1000, 1000))
+    assert abs(layer.weight.mean().item()) < 1e-3 and abs(layer.weight.std().item() - 0.02) < 1e-3
+    assert torch.all(layer.bias == 0)
+    norm = nets.init_weights(nn.BatchNorm1d(10000))
+    assert abs(norm.weight.mean().item() - 1) < 1e-3 and abs(norm.weight.std().item() - 0.02) < 2e-3
+
+
+def test_batchnorm_generator_uses_default_eps():
+    generator = nets.MLPGenerator(batchnorm=True)
+    norms = [m for m in generator.modules() if isinstance(m, nn.BatchNorm1d)]
+    assert norms and all(m.eps == 1e-5 and m.momentum == 0.1 for m in norms)

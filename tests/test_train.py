@@ -1,0 +1,116 @@
+import itertools
+
+import pytest
+import torch
+
+from gantut import data, losses, nets, train, utils
+
+
+def toy_models():
+    generator = nets.MLPGenerator(z_dim=2, hidden=(8,), out_shape=(1,), out_activation=None)
+    discriminator = nets.MLPDiscriminator(in_shape=(1,), hidden=(8,))
+    return generator, discriminator
+
+
+def optimizers(generator, discriminator):
+    return (torch.optim.Adam(generator.parameters(), lr=1e-2),
+            torch.optim.Adam(discriminator.parameters(), lr=1e-2))
+
+
+def flat(model):
+    return torch.cat([p.detach().flatten() for p in model.parameters()])
+
+
+def test_discriminator_step_changes_only_d_and_generator_step_only_g():
+    utils.seed_everything(0)
+    generator, discriminator = toy_models()
+    g_opt, d_opt = optimizers(generator, discriminator)
+    g0, d0 = flat(generator), flat(discriminator)
+    log = train.discriminator_step(generator, discriminator, d_opt, torch.randn(16, 1), torch.randn(16, 2))
+    assert torch.equal(flat(generator), g0) and not torch.equal(flat(discriminator), d0)
+    assert all(p.grad is None for p in generator.parameters())  # fakes were detached
+    assert 0 < log["d_real"] < 1 and 0 < log["d_fake"] < 1
+    d1 = flat(discriminator)
+    train.generator_step(generator, discriminator, g_opt, torch.randn(16, 2))
+    assert torch.equal(flat(discriminator), d1) and not torch.equal(flat(generator), g0)
+    assert all(p.requires_grad for p in discriminator.parameters())
+
+
+def test_generator_step_raises_d_of_fakes():
+    utils.seed_everything(0)
+    generator, discriminator = toy_models()
+    g_opt = torch.optim.SGD(generator.parameters(), lr=0.1)
+    z = torch.randn(64, 2)
+    before = torch.sigmoid(discriminator(generator(z))).mean()
+    train.generator_step(generator, discriminator, g_opt, z)
+    assert torch.sigmoid(discriminator(generator(z))).mean() > before
+
+
+def run(seed, steps=20, n_critic=1):
+    utils.setup(seed, verbose=False)
+    generator, discriminator = toy_models()
+    g_opt, d_opt = optimizers(generator, discriminator)
+    stream = data.batches(data.mixture_1d([-1.0, 1.0], 0.1).sample(256), 32,
+                          generator=torch.Generator().manual_seed(seed))
+    history = train.train(generator, discriminator, stream, steps, g_opt, d_opt, n_critic=n_critic, progress=False)
+    return flat(generator), history
+
+
+def test_seeded_runs_are_identical():
+    (g_a, h_a), (g_b, h_b) = run(3), run(3)
+    assert torch.equal(g_a, g_b) and h_a == h_b
+    g_c, _ = run(4)
+    assert not torch.equal(g_a, g_c)
+
+
+def test_n_critic_discriminator_steps_per_generator_step():
+    utils.setup(0, verbose=False)
+    generator, discriminator = toy_models()
+    g_opt, d_opt = optimizers(generator, discriminator)
+    counter = itertools.count()
+    batches = (torch.randn(8, 1) for _ in counter)
+    clipped = []
+    history = train.train(generator, discriminator, batches, 4, g_opt, d_opt, n_critic=3, progress=False,
+                          after_d_step=lambda d: clipped.append(1))
+    assert next(counter) == 12 and len(clipped) == 12  # 4 generator steps x 3 critic steps
+    assert len(history["loss_g"]) == 4 and len(history["loss_d"]) == 4
+
+
+def test_callback_runs_at_step_1_and_every_k():
+    steps_seen = []
+    utils.setup(0, verbose=False)
+    generator, discriminator = toy_models()
+    g_opt, d_opt = optimizers(generator, discriminator)
+    batches = (torch.randn(8, 1) for _ in itertools.count())
+    train.train(generator, discriminator, batches, 10, g_opt, d_opt, progress=False, every=5,
+                callback=lambda step, g, d, h: steps_seen.append((step, len(h["loss_g"]))))
+    assert steps_seen == [(1, 1), (5, 5), (10, 10)]
+
+
+def test_penalty_is_added_to_the_discriminator_loss():
+    utils.setup(0, verbose=False)
+    generator, discriminator = toy_models()
+    _, d_opt = optimizers(generator, discriminator)
+    real, z = torch.randn(8, 1), torch.randn(8, 2)
+    plain = train.discriminator_step(generator, discriminator, d_opt, real, z)["loss_d"]
+    utils.setup(0, verbose=False)
+    generator, discriminator = toy_models()
+    _, d_opt = optimizers(generator, discriminator)
+    penalised = train.discriminator_step(generator, discriminator, d_opt, real, z,
+                                         penalty=lambda d, r, f: torch.tensor(5.0))["loss_d"]
+    assert penalised == pytest.approx(plain + 5.0)
+
+
+def test_sample_uses_eval_mode_and_restores_training():
+    generator = nets.MLPGenerator(z_dim=4, hidden=(8,), out_shape=(2,), batchnorm=True)
+    generator.train()
+    out = train.sample(generator, torch.randn(1, 4))  # batch of 1 works only in eval mode
+    assert out.shape == (1, 2) and generator.training
+
+
+def test_bad_arguments():
+    generator, discriminator = toy_models()
+    g_opt, d_opt = optimizers(generator, discriminator)
+    with pytest.raises(ValueError):
+        train.train(generator, discriminator, iter([]), 0, g_opt, d_opt)
+    assert torch.equal(losses.generator_loss(torch.zeros(2)), losses.generator_loss(torch.zeros(2, 1)))
