@@ -90,3 +90,67 @@ def init_weights(module: nn.Module, std: float = 0.02) -> nn.Module:
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+# ----------------------------------------------------------------------------- DCGAN (28 x 28)
+
+class DCGANGenerator(nn.Module):
+    """z (N, z_dim) -> images (N, 1, 28, 28) in [-1, 1]; Radford et al. (2016) scaled to 28 x 28.
+
+    Shapes, with width w:
+        z (N, z_dim) viewed as (N, z_dim, 1, 1)
+        ConvTranspose2d(z_dim, 2w, 7)          -> (N, 2w, 7, 7)    BatchNorm, ReLU   (the projection)
+        ConvTranspose2d(2w, w, 4, stride 2, 1) -> (N, w, 14, 14)   BatchNorm, ReLU
+        ConvTranspose2d(w, 1, 4, stride 2, 1)  -> (N, 1, 28, 28)   Tanh (no BatchNorm at the output)
+    batchnorm=False drops the BatchNorm layers (the ablation of chapter 4).
+    """
+
+    def __init__(self, z_dim: int = 64, width: int = 32, batchnorm: bool = True):
+        super().__init__()
+        self.z_dim, self.width = z_dim, width
+        norm = (lambda c: nn.BatchNorm2d(c)) if batchnorm else (lambda c: nn.Identity())
+        self.net = nn.Sequential(
+            nn.ConvTranspose2d(z_dim, 2 * width, 7, 1, 0, bias=not batchnorm), norm(2 * width), nn.ReLU(),
+            nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=not batchnorm), norm(width), nn.ReLU(),
+            nn.ConvTranspose2d(width, 1, 4, 2, 1), nn.Tanh(),
+        )
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        if z.dim() == 4 and z.shape[2:] == (1, 1):
+            z = z.flatten(1)
+        if z.dim() != 2 or z.shape[1] != self.z_dim:
+            raise ValueError(f"z must have shape (N, {self.z_dim}), got {tuple(z.shape)}")
+        return self.net(z[:, :, None, None])
+
+
+class DCGANDiscriminator(nn.Module):
+    """images (N, 1, 28, 28) -> logits (N,); strided convolutions, no pooling, no Sigmoid.
+
+    Shapes, with width w:
+        Conv2d(1, w, 4, stride 2, 1)   -> (N, w, 14, 14)   LeakyReLU(0.2)      (no norm on the input layer)
+        Conv2d(w, 2w, 4, stride 2, 1)  -> (N, 2w, 7, 7)    norm, LeakyReLU(0.2)
+        Conv2d(2w, 1, 7)               -> (N, 1, 1, 1)     -> logits (N,)
+    norm: "batch" (DCGAN), "layer" (a critic for the gradient penalty) or "none".
+    activation: "leaky" (LeakyReLU 0.2, DCGAN) or "relu" (the ablation of chapter 4).
+    """
+
+    def __init__(self, width: int = 32, norm: str = "batch", activation: str = "leaky"):
+        super().__init__()
+        if norm not in ("batch", "layer", "none"):
+            raise ValueError(f"norm must be 'batch', 'layer' or 'none', got {norm!r}")
+        if activation not in ("leaky", "relu"):
+            raise ValueError(f"activation must be 'leaky' or 'relu', got {activation!r}")
+        self.width = width
+        act = (lambda: nn.LeakyReLU(0.2)) if activation == "leaky" else (lambda: nn.ReLU())
+        middle_norm = {"batch": nn.BatchNorm2d(2 * width), "layer": nn.GroupNorm(1, 2 * width),
+                       "none": nn.Identity()}[norm]
+        self.net = nn.Sequential(
+            nn.Conv2d(1, width, 4, 2, 1), act(),
+            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=norm != "batch"), middle_norm, act(),
+            nn.Conv2d(2 * width, 1, 7, 1, 0),
+        )
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        if images.dim() != 4 or tuple(images.shape[1:]) != (1, 28, 28):
+            raise ValueError(f"images must have shape (N, 1, 28, 28), got {tuple(images.shape)}")
+        return self.net(images).flatten()

@@ -57,3 +57,64 @@ def test_batchnorm_generator_uses_default_eps():
     generator = nets.MLPGenerator(batchnorm=True)
     norms = [m for m in generator.modules() if isinstance(m, nn.BatchNorm1d)]
     assert norms and all(m.eps == 1e-5 and m.momentum == 0.1 for m in norms)
+
+
+@pytest.mark.parametrize("batch", [1, 64])
+def test_dcgan_generator_every_intermediate_shape(batch):
+    generator = nets.DCGANGenerator(z_dim=64, width=32).eval()
+    shapes, x = [], torch.randn(batch, 64)[:, :, None, None]
+    for layer in generator.net:
+        x = layer(x)
+        if isinstance(layer, nn.ConvTranspose2d):
+            shapes.append(tuple(x.shape))
+    assert shapes == [(batch, 64, 7, 7), (batch, 32, 14, 14), (batch, 1, 28, 28)]
+    out = generator(torch.randn(batch, 64) * 100)
+    assert out.shape == (batch, 1, 28, 28) and out.min() >= -1 and out.max() <= 1
+
+
+@pytest.mark.parametrize("batch", [1, 64])
+def test_dcgan_discriminator_every_intermediate_shape(batch):
+    discriminator = nets.DCGANDiscriminator(width=32).eval()
+    shapes, x = [], torch.randn(batch, 1, 28, 28)
+    for layer in discriminator.net:
+        x = layer(x)
+        if isinstance(layer, nn.Conv2d):
+            shapes.append(tuple(x.shape))
+    assert shapes == [(batch, 32, 14, 14), (batch, 64, 7, 7), (batch, 1, 1, 1)]
+    assert discriminator(torch.randn(batch, 1, 28, 28)).shape == (batch,)
+
+
+def test_dcgan_parameter_counts_by_hand():
+    w, z = 32, 64
+    g = (z * 2 * w * 49) + 2 * (2 * w) + (2 * w * w * 16) + 2 * w + (w * 1 * 16 + 1)
+    d = (1 * w * 16 + w) + (w * 2 * w * 16) + 2 * (2 * w) + (2 * w * 49 + 1)
+    assert nets.count_parameters(nets.DCGANGenerator(z, w)) == g
+    assert nets.count_parameters(nets.DCGANDiscriminator(w)) == d
+
+
+def test_dcgan_design_rules():
+    generator, discriminator = nets.DCGANGenerator(), nets.DCGANDiscriminator()
+    assert not any(isinstance(m, (nn.MaxPool2d, nn.AvgPool2d, nn.Linear, nn.Sigmoid))
+                   for m in list(generator.modules()) + list(discriminator.modules()))
+    assert isinstance(generator.net[-1], nn.Tanh) and not isinstance(generator.net[-2], nn.BatchNorm2d)
+    assert isinstance(discriminator.net[1], nn.LeakyReLU)  # no norm on D's input layer
+    assert discriminator.net[1].negative_slope == 0.2
+
+
+def test_dcgan_variants_and_bad_arguments():
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in nets.DCGANGenerator(batchnorm=False).modules())
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in nets.DCGANDiscriminator(norm="layer").modules())
+    assert any(isinstance(m, nn.ReLU) for m in nets.DCGANDiscriminator(activation="relu").modules())
+    with pytest.raises(ValueError, match="norm"):
+        nets.DCGANDiscriminator(norm="instance")
+    with pytest.raises(ValueError, match="shape"):
+        nets.DCGANDiscriminator()(torch.zeros(2, 1, 32, 32))
+    with pytest.raises(ValueError, match="shape"):
+        nets.DCGANGenerator(z_dim=64)(torch.zeros(2, 100))
+
+
+def test_dcgan_init_statistics():
+    torch.manual_seed(0)
+    generator = nets.DCGANGenerator(width=64).apply(nets.init_weights)
+    weight = generator.net[0].weight
+    assert abs(weight.std().item() - 0.02) < 1e-3 and abs(weight.mean().item()) < 1e-3
