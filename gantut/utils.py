@@ -159,4 +159,5 @@ def hardware() -> str:
         return torch.cuda.get_device_name(0)
     import platform
 
-    return f"{platform.processor() or platform.machine()} CPU, {torch.get_num_threads()} threads"
+    n = torch.get_num_threads()
+    return f"{platform.processor() or platform.machine()} CPU, {n} thread{'s' if n > 1 else ''}"

@@ -1,0 +1,38 @@
+import pytest
+import torch
+
+from gantut import data, features
+
+
+def test_classifier_shapes():
+    model = features.MNISTClassifier().eval()
+    images = torch.zeros(3, 1, 28, 28)
+    assert model(images).shape == (3, 10) and model.embed(images).shape == (3, 128)
+
+
+def test_shipped_classifier_is_accurate_on_held_out_digits():
+    model = features.load_mnist_classifier()
+    test = data.mnist("test", verbose=False)
+    probabilities = features.classify(model, test.images)
+    assert torch.allclose(probabilities.sum(1), torch.ones(len(test.labels)), atol=1e-5)
+    accuracy = (probabilities.argmax(1) == test.labels).float().mean().item()
+    assert accuracy > 0.95
+    assert abs(accuracy - model.meta["test_accuracy"]) < 0.01 or len(test.labels) != model.meta["n_test"]
+
+
+def test_classify_refuses_images_in_the_wrong_range_or_shape():
+    model = features.MNISTClassifier()
+    with pytest.raises(ValueError, match="\\[0, 1\\]"):
+        features.classify(model, torch.rand(2, 1, 28, 28))
+    with pytest.raises(ValueError, match="shape"):
+        features.classify(model, -torch.ones(2, 1, 32, 32))
+
+
+def test_confident_fraction():
+    probabilities = torch.tensor([[1.0, 0.0], [0.5, 0.5], [0.95, 0.05]])
+    assert features.confident_fraction(probabilities, 0.9) == pytest.approx(2 / 3)
+
+
+def test_missing_weights_say_how_to_make_them(tmp_path):
+    with pytest.raises(FileNotFoundError, match="train_mnist_classifier"):
+        features.load_mnist_classifier(tmp_path / "none.pt")
