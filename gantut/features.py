@@ -70,3 +70,11 @@ def classify(model: MNISTClassifier, images: torch.Tensor, batch_size: int = 100
 def confident_fraction(probabilities: torch.Tensor, threshold: float = 0.9) -> float:
     """Share of samples whose most likely class has probability >= threshold: a crude legibility score."""
     return (probabilities.max(1).values >= threshold).float().mean().item()
+
+
+@torch.no_grad()
+def embed(model: MNISTClassifier, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """The classifier's 128-d penultimate features (N, 128) of images (N, 1, 28, 28) in [-1, 1]."""
+    check_images(images)
+    model.eval()
+    return torch.cat([model.embed(chunk) for chunk in images.split(batch_size)])

@@ -76,8 +76,8 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator[torc
 
     batches: an endless iterator of real batches (B, ...) already on the models' device
     (gantut.data.batches). The noise batch has the size of the real batch.
-    callback(step, generator, discriminator, history) runs after step 1 and every `every`
-    generator steps (e.g. to draw samples from a fixed noise batch).
+    callback(step, generator, discriminator, history) runs after step 1, every `every`
+    generator steps and after the last step (e.g. to draw samples from a fixed noise batch).
 
     Returns the history: per generator step, loss_d and d_real/d_fake averaged over its
     n_critic discriminator steps, loss_g and g_grad_norm.
@@ -100,7 +100,7 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator[torc
             history[key].append(sum(log[key] for log in d_logs) / n_critic)
         for key, value in g_log.items():
             history[key].append(value)
-        if callback is not None and every and (step == 1 or step % every == 0):
+        if callback is not None and every and (step == 1 or step % every == 0 or step == steps):
             callback(step, generator, discriminator, history)
     return history
 

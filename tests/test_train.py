@@ -76,7 +76,7 @@ def test_n_critic_discriminator_steps_per_generator_step():
     assert len(history["loss_g"]) == 4 and len(history["loss_d"]) == 4
 
 
-def test_callback_runs_at_step_1_and_every_k():
+def test_callback_runs_at_step_1_every_k_and_at_the_end():
     steps_seen = []
     utils.setup(0, verbose=False)
     generator, discriminator = toy_models()
@@ -85,6 +85,10 @@ def test_callback_runs_at_step_1_and_every_k():
     train.train(generator, discriminator, batches, 10, g_opt, d_opt, progress=False, every=5,
                 callback=lambda step, g, d, h: steps_seen.append((step, len(h["loss_g"]))))
     assert steps_seen == [(1, 1), (5, 5), (10, 10)]
+    steps_seen.clear()
+    train.train(generator, discriminator, batches, 7, g_opt, d_opt, progress=False, every=5,
+                callback=lambda step, g, d, h: steps_seen.append(step))
+    assert steps_seen == [1, 5, 7]
 
 
 def test_penalty_is_added_to_the_discriminator_loss():

@@ -1,0 +1,47 @@
+import numpy as np
+import pytest
+from scipy import linalg
+
+from gantut import metrics
+
+
+def test_commuting_covariances_match_the_closed_form():
+    rng = np.random.default_rng(0)
+    for d in (1, 8, 256):
+        mu1, mu2 = rng.normal(size=d), rng.normal(size=d)
+        v1, v2 = rng.uniform(0.1, 3, d), rng.uniform(0.1, 3, d)
+        closed = np.sum((mu1 - mu2) ** 2) + np.sum((np.sqrt(v1) - np.sqrt(v2)) ** 2)
+        value = metrics.frechet_distance(mu1, np.diag(v1), mu2, np.diag(v2))
+        assert value == pytest.approx(closed, rel=1e-9)
+
+
+def test_general_covariances_agree_with_scipy_sqrtm_and_are_symmetric():
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=(20, 20)), rng.normal(size=(20, 20))
+    s1, s2 = a @ a.T + np.eye(20), b @ b.T + np.eye(20)
+    mu1, mu2 = rng.normal(size=20), rng.normal(size=20)
+    reference = np.sum((mu1 - mu2) ** 2) + np.trace(s1) + np.trace(s2) - 2 * np.trace(linalg.sqrtm(s1 @ s2)).real
+    value = metrics.frechet_distance(mu1, s1, mu2, s2)
+    assert value == pytest.approx(reference, rel=1e-8)
+    assert value == pytest.approx(metrics.frechet_distance(mu2, s2, mu1, s1), rel=1e-10)
+
+
+def test_fid_of_a_set_with_itself_is_zero():
+    features = np.random.default_rng(2).normal(size=(500, 16))
+    assert metrics.fid(features, features) == pytest.approx(0, abs=1e-8)
+
+
+def test_statistics_are_accurate_with_a_large_common_offset():
+    rng = np.random.default_rng(3)
+    features = rng.normal(size=(2000, 4)).astype(np.float32) + 1e4
+    _, covariance = metrics.feature_statistics(features)
+    assert np.allclose(np.diag(covariance), 1, atol=0.1)
+
+
+def test_too_few_samples_and_bad_input_are_refused():
+    with pytest.raises(ValueError, match="more samples than feature dimensions"):
+        metrics.fid(np.zeros((10, 16)), np.zeros((10, 16)))
+    with pytest.raises(ValueError, match="mismatched"):
+        metrics.frechet_distance(np.zeros(2), np.eye(2), np.zeros(3), np.eye(3))
+    with pytest.raises(ValueError, match="NaN"):
+        metrics.feature_statistics(np.full((20, 2), np.nan))
