@@ -180,3 +180,15 @@ def density_2d(samples: torch.Tensor | np.ndarray, mixture=None, heat=None, titl
     if title:
         ax.set_title(title)
     return fig
+
+
+def animation_html(movie, default_mode: str = "once") -> str:
+    """HTML (with embedded frames) that plays a matplotlib FuncAnimation in a notebook and in the book.
+
+    matplotlib's to_jshtml links Font Awesome 4 from a CDN for its buttons; the link is removed
+    so the page works offline (the book's theme ships Font Awesome, which draws the same icons).
+    """
+    import re
+
+    html = movie.to_jshtml(default_mode=default_mode)
+    return re.sub(r'<link[^>]*font-awesome[^>]*>', "", html)

@@ -2,6 +2,9 @@
 
     python scripts/py2nb.py chapters/src/01_gan_theory.py     # one chapter
     python scripts/py2nb.py                                   # every chapter source
+    python scripts/py2nb.py --markdown-only chapters/src/04_dcgan.py
+        # copy only the prose into the executed notebook, keeping its outputs (refused if any
+        # code cell differs: then the notebook must be re-executed)
 
 Cells start with a line "# %%" (code) or "# %% [markdown]" (markdown, each line behind "# ");
 tags follow as JSON: # %% tags=["parameters"]. The notebook is written without outputs:
@@ -21,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HEADER = re.compile(r"^# %%( \[markdown\])?(?: tags=(\[.*\]))?\s*$")
 
 
-def convert(source: Path) -> Path:
+def convert(source: Path, markdown_only: bool = False) -> Path:
     cells, kind, tags, lines = [], None, [], []
 
     def flush():
@@ -53,11 +56,23 @@ def convert(source: Path) -> Path:
     target = ROOT / "chapters" / (source.stem + ".ipynb")
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"c{i:03d}"
+    if markdown_only:
+        executed = nbformat.read(target, as_version=4)
+        old = [(c.cell_type, c.source if c.cell_type == "code" else None) for c in executed.cells]
+        new = [(c.cell_type, c.source if c.cell_type == "code" else None) for c in nb.cells]
+        if old != new:
+            sys.exit(f"{target.name}: code cells changed; convert without --markdown-only and re-execute")
+        for kept, fresh in zip(executed.cells, nb.cells):
+            if kept.cell_type == "markdown":
+                kept.source = fresh.source
+        nb = executed
     nbformat.write(nb, target)
     return target
 
 
 if __name__ == "__main__":
-    sources = [Path(a) for a in sys.argv[1:]] or sorted((ROOT / "chapters" / "src").glob("*.py"))
+    args = sys.argv[1:]
+    markdown_only = "--markdown-only" in args
+    sources = [Path(a) for a in args if a != "--markdown-only"] or sorted((ROOT / "chapters" / "src").glob("*.py"))
     for source in sources:
-        print(f"{source} -> {convert(source).relative_to(ROOT)}")
+        print(f"{source} -> {convert(source, markdown_only).relative_to(ROOT)}")

@@ -59,3 +59,14 @@ def test_density_plots_draw_and_validate():
     assert fig.axes[0].get_xlabel() == "$x_1$"
     with pytest.raises(ValueError, match="\\(N, 2\\)"):
         plot.density_2d(np.zeros((5, 3)))
+
+
+def test_animation_html_has_frames_and_no_cdn_link():
+    import matplotlib.pyplot as plt
+    from matplotlib import animation
+
+    fig, ax = plt.subplots()
+    movie = animation.FuncAnimation(fig, lambda i: ax.plot([0, i]), frames=2)
+    html = plot.animation_html(movie)
+    plt.close(fig)
+    assert "data:image/png;base64" in html and "cdn" not in html.lower()

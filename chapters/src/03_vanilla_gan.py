@@ -189,7 +189,7 @@ def draw(i):
 
 
 movie = animation.FuncAnimation(fig, draw, frames=range(0, len(snapshots), max(1, len(snapshots) // 25)), interval=200)
-html = movie.to_jshtml(default_mode="once")
+html = plot.animation_html(movie)
 plt.close(fig)
 HTML(html)
 
