@@ -333,9 +333,10 @@ for name, score in ablation_scores.items():
 # %%
 mean_real = mnist.images.mean(0)
 mean_error = {name: (images.mean(0) - mean_real).pow(2).mean().item() for name, images in ablations.items()}
-assert mean_error["no BatchNorm in G"] > 3 * mean_error["baseline (all rules)"]
-print("without BatchNorm in G the mean generated image is more than 3x further from the data's mean image "
-      "than with it (grey backgrounds)")
+if PROFILE == "quick":  # a claim about this early step: with more steps the generator without BatchNorm recovers
+    assert mean_error["no BatchNorm in G"] > 3 * mean_error["baseline (all rules)"]
+    print("at step 400, without BatchNorm in G the mean generated image is more than 3x further from the "
+          "data's mean image than with it (grey backgrounds)")
 fig, axes = plt.subplots(1, 3, figsize=(12, 4.4))
 for ax, (name, images) in zip(axes, ablations.items()):
     plot.image_grid(images[:36], nrow=6, ax=ax, title=f"{name}\nstep {ABLATION_STEPS}")
@@ -344,7 +345,9 @@ plt.show()
 # %% [markdown]
 # *Reading the figure.* Without BatchNorm the generator is still drawing grey, checkerboard-textured
 # patches at this step — the uneven overlaps of section 4.2, which BatchNorm's per-channel rescaling
-# helps the network get past from the small $\mathcal N(0, 0.02)$ initialisation. With ReLU in the
+# helps the network get past from the small $\mathcal N(0, 0.02)$ initialisation. It is a head
+# start, not a wall: after 1,500 steps (the full profile) the gap on this measure is no longer
+# BatchNorm catches up on this run. With ReLU in the
 # discriminator the samples are close to the baseline's at this budget: on one seed and a
 # two-minute run we cannot see an effect of that rule, which the paper's authors found to matter
 # for stability on larger images. (The classifier's confidence, printed above, is a blunt tool on
