@@ -347,7 +347,7 @@ plt.show()
 # patches at this step — the uneven overlaps of section 4.2, which BatchNorm's per-channel rescaling
 # helps the network get past from the small $\mathcal N(0, 0.02)$ initialisation. It is a head
 # start, not a wall: after 1,500 steps (the full profile) the gap on this measure is no longer
-# BatchNorm catches up on this run. With ReLU in the
+# threefold. With ReLU in the
 # discriminator the samples are close to the baseline's at this budget: on one seed and a
 # two-minute run we cannot see an effect of that rule, which the paper's authors found to matter
 # for stability on larger images. (The classifier's confidence, printed above, is a blunt tool on
