@@ -152,7 +152,7 @@ def _load_images(name: str, subset_file: str, split: str, root: Path | None, dow
         if subset.exists():
             with np.load(subset) as blob:
                 found = _subset_split(blob["images"], blob["labels"], split)
-            source = f"the {len(np.load(subset)['labels']):,}-image subset shipped in {subset_file}"
+                source = f"the {len(blob['labels']):,}-image subset shipped in {subset_file}"
         else:
             tried.append(f"shipped subset {subset}: not found")
     if found is None:

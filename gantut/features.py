@@ -57,12 +57,17 @@ def load_mnist_classifier(path: str | Path = CLASSIFIER_PATH) -> MNISTClassifier
     return model.eval()
 
 
-@torch.no_grad()
-def classify(model: MNISTClassifier, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    """Class probabilities (N, 10) of images (N, 1, 28, 28) in [-1, 1]."""
+def _check_digits(images: torch.Tensor) -> None:
+    """Refuse anything but (N, 1, 28, 28) images in [-1, 1], with a message saying what to do."""
     check_images(images)
     if tuple(images.shape[1:]) != (1, 28, 28):
         raise ValueError(f"images must have shape (N, 1, 28, 28), got {tuple(images.shape)}")
+
+
+@torch.no_grad()
+def classify(model: MNISTClassifier, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """Class probabilities (N, 10) of images (N, 1, 28, 28) in [-1, 1]."""
+    _check_digits(images)
     model.eval()
     return torch.cat([F.softmax(model(chunk), dim=1) for chunk in images.split(batch_size)])
 
@@ -75,6 +80,6 @@ def confident_fraction(probabilities: torch.Tensor, threshold: float = 0.9) -> f
 @torch.no_grad()
 def embed(model: MNISTClassifier, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
     """The classifier's 128-d penultimate features (N, 128) of images (N, 1, 28, 28) in [-1, 1]."""
-    check_images(images)
+    _check_digits(images)
     model.eval()
     return torch.cat([model.embed(chunk) for chunk in images.split(batch_size)])
