@@ -1,14 +1,20 @@
-"""Losses of the GAN games, written on the discriminator's logits.
+"""Losses of the GAN games, written on the discriminator's logits or the critic's scores.
 
 Goodfellow et al. (2014): the minimax game (eq. 1) and the non-saturating generator loss
 (Section 3). With D = sigmoid(l): log D = logsigmoid(l) = -softplus(-l) and
 log(1 - D) = logsigmoid(-l) = -softplus(l), finite for every logit; never apply a Sigmoid
 before these functions.
+
+Arjovsky, Chintala & Bottou (2017), WGAN: the critic f is any 1-Lipschitz function and its
+raw, unbounded scores estimate W1 = max_f E[f(x)] - E[f(G(z))] (Kantorovich-Rubinstein).
+Gulrajani et al. (2017), WGAN-GP: the Lipschitz constraint as a gradient penalty on
+interpolates between real and generated samples.
 """
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 
 def _logits(name: str, logits: torch.Tensor) -> torch.Tensor:
@@ -42,3 +48,59 @@ def generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
     fake_logits: (N,) or (N, 1). Returns a scalar.
     """
     return F.softplus(-_logits("fake_logits", fake_logits)).mean()
+
+
+# ----------------------------------------------------------------------------- Wasserstein GAN
+
+def critic_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+    """E[f(G(z))] - E[f(x)], minimised by the critic f: it *raises* real scores and lowers fake ones.
+
+    real_scores, fake_scores: the critic's raw outputs, (N,) or (N, 1) — no Sigmoid. Returns a
+    scalar; its negative, E[f(x)] - E[f(G(z))], is the critic's estimate of W1 (times the
+    critic's Lipschitz constant K).
+    """
+    real_scores, fake_scores = _logits("real_scores", real_scores), _logits("fake_scores", fake_scores)
+    return fake_scores.mean() - real_scores.mean()
+
+
+def generator_loss_wasserstein(fake_scores: torch.Tensor) -> torch.Tensor:
+    """-E[f(G(z))], minimised by G: move the samples to where the critic scores *high* (real-like).
+
+    fake_scores: (N,) or (N, 1). Returns a scalar. (+E[f(G(z))] is the wrong sign: it pushes
+    the samples away from the data.)
+    """
+    return -_logits("fake_scores", fake_scores).mean()
+
+
+def interpolates(real: torch.Tensor, fake: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """x_hat = eps * real + (1 - eps) * fake with one eps ~ U[0, 1] per sample. real, fake: (N, ...)."""
+    if real.shape != fake.shape:
+        raise ValueError(f"real and fake must have the same shape, got {tuple(real.shape)} and {tuple(fake.shape)}")
+    eps = torch.rand(len(real), *[1] * (real.dim() - 1), device=real.device, generator=generator)
+    return eps * real + (1 - eps) * fake
+
+
+def critic_gradient_norms(critic: nn.Module, points: torch.Tensor, create_graph: bool = False) -> torch.Tensor:
+    """||grad_x f(x)||_2 for each sample x of points (N, ...); returns (N,).
+
+    Each sample's gradient is flattened over *all* its dimensions before the norm. (Taking the
+    norm over dim=1 only, as in widely copied code, gives per-row norms of an image, not the
+    gradient's norm.) create_graph=True keeps the graph so that the norms can be trained on.
+    """
+    points = points.detach().requires_grad_(True)
+    scores = critic(points)
+    (grads,) = torch.autograd.grad(scores.sum(), points, create_graph=create_graph)
+    return grads.flatten(1).norm(dim=1)
+
+
+def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, weight: float = 10.0,
+                     generator: torch.Generator | None = None) -> torch.Tensor:
+    """weight * E[(||grad f(x_hat)||_2 - 1)^2] on random interpolates x_hat (Gulrajani et al. 2017, eq. 3).
+
+    real, fake: (N, ...) batches of the same shape; fake should be detached. Returns a scalar
+    that is differentiable with respect to the critic's parameters. Use as the `penalty` of
+    gantut.train.train. The critic must not use BatchNorm: the penalty is per sample, and
+    BatchNorm makes each score depend on the whole batch.
+    """
+    norms = critic_gradient_norms(critic, interpolates(real, fake.detach(), generator), create_graph=True)
+    return weight * ((norms - 1) ** 2).mean()

@@ -87,6 +87,20 @@ def init_weights(module: nn.Module, std: float = 0.02) -> nn.Module:
     return module
 
 
+def spectral_normalize(model: nn.Module) -> nn.Module:
+    """Divide the weight of every Linear/Conv layer of model by its largest singular value, in place.
+
+    Spectral normalisation (Miyato et al. 2018) through torch.nn.utils.parametrizations.spectral_norm
+    (one power iteration per forward pass in training mode). Each layer then has Lipschitz
+    constant <= 1 (for convolutions, approximately: the norm is taken of the reshaped kernel);
+    with 1-Lipschitz activations (LeakyReLU) the whole network is <= 1. Returns the model.
+    """
+    for module in list(model.modules()):
+        if isinstance(module, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+            nn.utils.parametrizations.spectral_norm(module)
+    return model
+
+
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -130,7 +144,9 @@ class DCGANDiscriminator(nn.Module):
         Conv2d(1, w, 4, stride 2, 1)   -> (N, w, 14, 14)   LeakyReLU(0.2)      (no norm on the input layer)
         Conv2d(w, 2w, 4, stride 2, 1)  -> (N, 2w, 7, 7)    norm, LeakyReLU(0.2)
         Conv2d(2w, 1, 7)               -> (N, 1, 1, 1)     -> logits (N,)
-    norm: "batch" (DCGAN), "layer" (a critic for the gradient penalty) or "none".
+    norm: "batch" (DCGAN), "layer" (a critic for the gradient penalty; GroupNorm with one group,
+    i.e. LayerNorm over each sample's (C, H, W)) or "none" (a plain critic). Used as a WGAN
+    critic, its output is a raw score, not a logit.
     activation: "leaky" (LeakyReLU 0.2, DCGAN) or "relu" (the ablation of chapter 4).
     """
 

@@ -1,8 +1,9 @@
 """One readable GAN training loop, shared by every chapter.
 
 A generator step follows n_critic discriminator steps (Goodfellow et al. 2014, Algorithm 1,
-with k = n_critic). Hooks let later chapters add a Lipschitz constraint without a new loop:
-after_d_step (e.g. weight clipping, WGAN) and penalty (e.g. gradient penalty, WGAN-GP).
+with k = n_critic). A Lipschitz constraint for Wasserstein GANs needs no new loop: clip
+(weight clipping, Arjovsky et al. 2017) or penalty (the gradient penalty, Gulrajani et al.
+2017, gantut.losses.gradient_penalty); after_d_step takes any other in-place change of D.
 The models, optimisers and losses stay in the reader's hands; the loop returns a history.
 """
 from __future__ import annotations
@@ -27,12 +28,24 @@ def grad_norm(model: nn.Module) -> float:
     return torch.stack(norms).norm().item() if norms else 0.0
 
 
+@torch.no_grad()
+def clip_weights(model: nn.Module, c: float) -> None:
+    """Clamp every parameter of model to [-c, c], in place (WGAN's weight clipping, c = 0.01 in the paper)."""
+    if c <= 0:
+        raise ValueError(f"the clipping bound c must be positive, got {c}")
+    for p in model.parameters():
+        p.clamp_(-c, c)
+
+
 def discriminator_step(generator: nn.Module, discriminator: nn.Module, d_optimizer: torch.optim.Optimizer,
                        real: torch.Tensor, z: torch.Tensor, d_loss: Callable = losses.discriminator_loss,
                        penalty: Callable | None = None, after_step: Callable | None = None) -> dict:
     """One update of D on a real batch (B, ...) and fakes G(z); G gets no gradient (detach).
 
-    Returns the loss and the mean D(x), D(G(z)) (as probabilities) of this batch.
+    penalty(D, real, fake) is added to the loss; after_step(D) runs after the update.
+    Returns the loss (penalty included), the mean D(x), D(G(z)) as probabilities (meaningful
+    for a discriminator with logits), and w_estimate = mean score on real - mean score on
+    fake (for a WGAN critic: the estimate of the Wasserstein distance; no penalty in it).
     """
     with torch.no_grad():
         fake = generator(z)
@@ -46,7 +59,8 @@ def discriminator_step(generator: nn.Module, discriminator: nn.Module, d_optimiz
     if after_step is not None:
         after_step(discriminator)
     return {"loss_d": loss.item(), "d_real": torch.sigmoid(real_logits).mean().item(),
-            "d_fake": torch.sigmoid(fake_logits).mean().item()}
+            "d_fake": torch.sigmoid(fake_logits).mean().item(),
+            "w_estimate": (real_logits.mean() - fake_logits.mean()).item()}
 
 
 def generator_step(generator: nn.Module, discriminator: nn.Module, g_optimizer: torch.optim.Optimizer,
@@ -69,23 +83,35 @@ def generator_step(generator: nn.Module, discriminator: nn.Module, g_optimizer: 
 def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator[torch.Tensor], steps: int,
           g_optimizer: torch.optim.Optimizer, d_optimizer: torch.optim.Optimizer, *,
           g_loss: Callable = losses.generator_loss, d_loss: Callable = losses.discriminator_loss,
-          n_critic: int = 1, penalty: Callable | None = None, after_d_step: Callable | None = None,
-          callback: Callable | None = None, every: int = 0, progress: bool = True,
-          desc: str = "training") -> dict[str, list[float]]:
+          n_critic: int = 1, clip: float | None = None, penalty: Callable | None = None,
+          after_d_step: Callable | None = None, callback: Callable | None = None, every: int = 0,
+          progress: bool = True, desc: str = "training") -> dict[str, list[float]]:
     """Train for `steps` generator steps, each after n_critic discriminator steps.
 
     batches: an endless iterator of real batches (B, ...) already on the models' device
     (gantut.data.batches). The noise batch has the size of the real batch.
+    clip: clamp D's weights to [-clip, clip] after each of its steps (WGAN); penalty(D, real,
+    fake): a term added to D's loss (e.g. gantut.losses.gradient_penalty, WGAN-GP).
     callback(step, generator, discriminator, history) runs after step 1, every `every`
     generator steps and after the last step (e.g. to draw samples from a fixed noise batch).
 
-    Returns the history: per generator step, loss_d and d_real/d_fake averaged over its
-    n_critic discriminator steps, loss_g and g_grad_norm.
+    Returns the history: per generator step, loss_d, d_real/d_fake and w_estimate averaged
+    over its n_critic discriminator steps, loss_g and g_grad_norm.
     """
     if steps < 1 or n_critic < 1:
         raise ValueError(f"steps and n_critic must be >= 1, got {steps} and {n_critic}")
+    if clip is not None:
+        if clip <= 0:
+            raise ValueError(f"clip must be a positive bound, got {clip}")
+        user_step = after_d_step
+
+        def after_d_step(d):  # the reader's hook first, then the clipping
+            if user_step is not None:
+                user_step(d)
+            clip_weights(d, clip)
     z_dim = generator.z_dim
-    history = {key: [] for key in ("loss_d", "d_real", "d_fake", "loss_g", "g_grad_norm")}
+    d_keys = ("loss_d", "d_real", "d_fake", "w_estimate")
+    history = {key: [] for key in d_keys + ("loss_g", "g_grad_norm")}
     generator.train()
     discriminator.train()
     bar = tqdm(range(1, steps + 1), desc=desc, disable=not progress)
@@ -96,7 +122,7 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator[torc
             d_logs.append(discriminator_step(generator, discriminator, d_optimizer, real,
                                              noise(len(real), z_dim, real.device), d_loss, penalty, after_d_step))
         g_log = generator_step(generator, discriminator, g_optimizer, noise(len(real), z_dim, real.device), g_loss)
-        for key in ("loss_d", "d_real", "d_fake"):
+        for key in d_keys:
             history[key].append(sum(log[key] for log in d_logs) / n_critic)
         for key, value in g_log.items():
             history[key].append(value)

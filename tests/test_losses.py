@@ -47,3 +47,65 @@ def test_logit_shapes():
     assert losses.generator_loss(torch.zeros(4, 1)).shape == ()
     with pytest.raises(ValueError, match="shape"):
         losses.discriminator_loss(torch.zeros(4, 2), torch.zeros(4))
+
+
+# ----------------------------------------------------------------------------- Wasserstein GAN
+
+def test_critic_loss_sign_raises_real_scores_and_lowers_fake_ones():
+    real, fake = torch.tensor([2.0, 4.0]), torch.tensor([-1.0, 0.0])
+    assert losses.critic_loss(real, fake).item() == -3.5  # E[f(fake)] - E[f(real)] = -0.5 - 3
+    scores = torch.zeros(2, requires_grad=True)
+    losses.critic_loss(scores, torch.zeros(2)).backward()
+    assert (scores.grad < 0).all()  # minimising it pushes real scores up
+    fake_scores = torch.zeros(2, requires_grad=True)
+    losses.generator_loss_wasserstein(fake_scores).backward()
+    assert (fake_scores.grad < 0).all()  # minimising G's loss pushes fake scores up too
+
+
+class Quadratic(torch.nn.Module):
+    """f(x) = sum of a * x^2 over a sample's pixels: grad = 2 a x, known in closed form."""
+
+    def __init__(self, a):
+        super().__init__()
+        self.a = torch.nn.Parameter(torch.tensor(a))
+
+    def forward(self, x):
+        return (self.a * x ** 2).flatten(1).sum(1)
+
+
+def test_gradient_penalty_matches_hand_computation_and_flattens_per_sample():
+    critic = Quadratic(0.5)  # grad f(x) = x, so ||grad|| at x_hat is ||x_hat||
+    real = torch.tensor([[[[3.0, 0.0], [0.0, 4.0]]], [[[1.0, 1.0], [1.0, 1.0]]]])  # (2, 1, 2, 2)
+    fake = torch.zeros_like(real)
+    rng_state = torch.Generator().manual_seed(3)
+    eps = torch.rand(2, 1, 1, 1, generator=torch.Generator().manual_seed(3))
+    expected_norms = [eps[0].item() * 5.0, eps[1].item() * 2.0]  # ||eps * real|| of the whole image
+    expected = 10 * sum((n - 1) ** 2 for n in expected_norms) / 2
+    penalty = losses.gradient_penalty(critic, real, fake, weight=10.0, generator=rng_state)
+    assert math.isclose(penalty.item(), expected, rel_tol=1e-5)
+    # the norm over one axis only (the copied bug) gives a different number on these images
+    points = losses.interpolates(real, fake, torch.Generator().manual_seed(3)).requires_grad_(True)
+    (grads,) = torch.autograd.grad(critic(points).sum(), points)
+    wrong = 10 * ((grads.norm(2, dim=1) - 1) ** 2).mean().item()
+    assert not math.isclose(wrong, expected, rel_tol=1e-2)
+    # and it is differentiable with respect to the critic's parameters
+    penalty.backward()
+    assert critic.a.grad is not None and critic.a.grad.item() != 0
+
+
+def test_critic_gradient_norms_are_one_for_a_unit_linear_critic():
+    critic = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 1, bias=False))
+    with torch.no_grad():
+        critic[1].weight.copy_(torch.tensor([[0.6, 0.0, 0.8, 0.0]]))
+    norms = losses.critic_gradient_norms(lambda x: critic(x).squeeze(1), torch.randn(5, 1, 2, 2))
+    assert torch.allclose(norms, torch.ones(5))
+    assert losses.gradient_penalty(lambda x: critic(x).squeeze(1), torch.randn(5, 4), torch.randn(5, 4)).item() < 1e-10
+
+
+def test_interpolates_lie_between_real_and_fake_and_check_shapes():
+    real, fake = torch.ones(100, 3), -torch.ones(100, 3)
+    points = losses.interpolates(real, fake)
+    assert points.min() >= -1 and points.max() <= 1
+    assert torch.allclose(points[:, 0], points[:, 2])  # one eps per sample, shared by its features
+    with pytest.raises(ValueError, match="same shape"):
+        losses.interpolates(torch.ones(4, 3), torch.ones(5, 3))

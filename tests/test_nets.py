@@ -118,3 +118,19 @@ def test_dcgan_init_statistics():
     generator = nets.DCGANGenerator(width=64).apply(nets.init_weights)
     weight = generator.net[0].weight
     assert abs(weight.std().item() - 0.02) < 1e-3 and abs(weight.mean().item()) < 1e-3
+
+
+def test_spectral_normalize_bounds_every_layer_norm_by_one():
+    torch.manual_seed(0)
+    critic = nets.spectral_normalize(nets.MLPDiscriminator(in_shape=(2,), hidden=(64, 64)))
+    x = torch.randn(256, 2)
+    for _ in range(20):  # power iterations run in training-mode forward passes
+        critic(x)
+    critic.eval()
+    for layer in critic.modules():
+        if isinstance(layer, torch.nn.Linear):
+            assert torch.linalg.matrix_norm(layer.weight, ord=2).item() < 1.05
+    # so the whole critic is (about) 1-Lipschitz
+    a, b = torch.randn(500, 2), torch.randn(500, 2)
+    ratios = (critic(a) - critic(b)).abs() / (a - b).norm(dim=1)
+    assert ratios.max().item() <= 1.05

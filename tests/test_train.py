@@ -118,3 +118,30 @@ def test_bad_arguments():
     with pytest.raises(ValueError):
         train.train(generator, discriminator, iter([]), 0, g_opt, d_opt)
     assert torch.equal(losses.generator_loss(torch.zeros(2)), losses.generator_loss(torch.zeros(2, 1)))
+
+
+def test_clipping_keeps_every_critic_weight_in_bounds_after_each_step():
+    utils.seed_everything(0)
+    generator, critic = toy_models()
+    g_opt, d_opt = torch.optim.RMSprop(generator.parameters(), lr=0.5), torch.optim.RMSprop(critic.parameters(), lr=0.5)
+    seen = []
+    history = train.train(generator, critic, itertools.repeat(torch.randn(32, 1) * 3), 3, g_opt, d_opt,
+                          d_loss=losses.critic_loss, g_loss=losses.generator_loss_wasserstein, n_critic=2,
+                          clip=0.01, after_d_step=lambda d: seen.append(max(p.abs().max().item() for p in d.parameters())),
+                          progress=False)
+    assert max(p.abs().max().item() for p in critic.parameters()) <= 0.01
+    assert len(seen) == 6 and max(seen) > 0.01  # the reader's hook ran before the clipping, on big steps
+    assert len(history["w_estimate"]) == 3
+    with pytest.raises(ValueError, match="positive"):
+        train.clip_weights(critic, 0.0)
+
+
+def test_w_estimate_is_the_gap_of_raw_scores():
+    utils.seed_everything(0)
+    generator, critic = toy_models()
+    real, z = torch.randn(16, 1), torch.randn(16, 2)
+    with torch.no_grad():
+        expected = (critic(real).mean() - critic(generator(z)).mean()).item()
+    log = train.discriminator_step(generator, critic, torch.optim.SGD(critic.parameters(), lr=0.0), real, z,
+                                   losses.critic_loss)
+    assert abs(log["w_estimate"] - expected) < 1e-6 and abs(log["loss_d"] + expected) < 1e-6
