@@ -94,13 +94,16 @@ def critic_gradient_norms(critic: nn.Module, points: torch.Tensor, create_graph:
 
 
 def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, weight: float = 10.0,
-                     generator: torch.Generator | None = None) -> torch.Tensor:
+                     generator: torch.Generator | None = None, one_sided: bool = False) -> torch.Tensor:
     """weight * E[(||grad f(x_hat)||_2 - 1)^2] on random interpolates x_hat (Gulrajani et al. 2017, eq. 3).
 
     real, fake: (N, ...) batches of the same shape; fake should be detached. Returns a scalar
     that is differentiable with respect to the critic's parameters. Use as the `penalty` of
     gantut.train.train. The critic must not use BatchNorm: the penalty is per sample, and
     BatchNorm makes each score depend on the whole batch.
+    one_sided=True penalises only norms above 1, weight * E[max(0, ||grad|| - 1)^2] (the variant
+    discussed in the same paper).
     """
     norms = critic_gradient_norms(critic, interpolates(real, fake.detach(), generator), create_graph=True)
-    return weight * ((norms - 1) ** 2).mean()
+    excess = (norms - 1).clamp(min=0) if one_sided else norms - 1
+    return weight * (excess ** 2).mean()

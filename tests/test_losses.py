@@ -109,3 +109,14 @@ def test_interpolates_lie_between_real_and_fake_and_check_shapes():
     assert torch.allclose(points[:, 0], points[:, 2])  # one eps per sample, shared by its features
     with pytest.raises(ValueError, match="same shape"):
         losses.interpolates(torch.ones(4, 3), torch.ones(5, 3))
+
+
+def test_one_sided_penalty_ignores_norms_below_one():
+    critic = Quadratic(0.5)  # ||grad f(x_hat)|| = ||x_hat||
+    real = torch.tensor([[0.3, 0.4], [3.0, 4.0]])  # norms 0.5 and 5 (times eps)
+    fake = torch.zeros_like(real)
+    eps = torch.rand(2, 1, generator=torch.Generator().manual_seed(0)).squeeze(1)
+    norms = eps * torch.tensor([0.5, 5.0])
+    expected = (norms - 1).clamp(min=0).pow(2).mean().item()
+    got = losses.gradient_penalty(critic, real, fake, weight=1.0, generator=torch.Generator().manual_seed(0), one_sided=True)
+    assert math.isclose(got.item(), expected, rel_tol=1e-5, abs_tol=1e-7)

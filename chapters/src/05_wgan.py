@@ -1,0 +1,860 @@
+# %% [markdown]
+# # 5. Wasserstein GANs: weight clipping and the gradient penalty
+#
+# Chapter 2 ended on a cliff: when the data and the generator's samples do not overlap, the
+# Jensen–Shannon divergence is stuck at $\log 2$ and a perfect discriminator tells the generator
+# nothing. {cite:t}`arjovsky2017wgan` replaced the divergence by the **Wasserstein-1 distance**,
+# which keeps growing with the distance between the distributions, and trained a *critic* to
+# estimate it. The critic must be 1-Lipschitz; this chapter shows the two classic ways to make
+# it so — weight clipping {cite:p}`arjovsky2017wgan` and the gradient penalty
+# {cite:p}`gulrajani2017improved` — and a third, spectral normalisation {cite:p}`miyato2018spectral`.
+#
+# **You will learn**
+# - why $W_1$ gives a gradient where JS and KL give none, on the paper's parallel-lines example
+#   and on chapter 2's disjoint uniforms (now solved);
+# - the Kantorovich–Rubinstein duality in one formula, and how well a trained critic estimates $W_1$;
+# - WGAN with weight clipping and WGAN-GP on MNIST, with the same networks, seed and budget, and
+#   the diagnostics of Gulrajani et al.: critic weights piled at $\pm c$, gradient norms far from 1;
+# - why the critic's loss, unlike a GAN discriminator's, is a training curve worth reading;
+# - five common mistakes, each running: a Sigmoid on the critic, no constraint at all, BatchNorm
+#   with the penalty, clipping the generator, and the wrong sign in the generator's loss.
+#
+# **Run time.** Quick profile: about two and a half minutes on two CPU cores. A WGAN makes five
+# critic steps per generator step, so on a CPU the quick runs on MNIST are short: they show the
+# mechanics and the diagnostics, not finished digits. The full profile trains the same models
+# 15 times longer (fast on a GPU; under an hour on a CPU); those generators ship with the book and
+# appear in section 5.9.
+
+# %%
+# On Colab, or anywhere the book's helper package is missing, fetch the book and install it.
+import importlib.util, subprocess, sys
+if importlib.util.find_spec("gantut") is None:
+    subprocess.run(["git", "clone", "--depth", "1", "https://github.com/gantut/gantut", "/content/gantut"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/gantut"], check=True)
+    sys.path.insert(0, "/content/gantut")
+
+# %% tags=["parameters"]
+import os
+
+PROFILE = os.environ.get("GANTUT_PROFILE", "quick")  # "quick" (CPU) or "full" (GPU)
+SEED = 0
+SAVE_CHECKPOINT = False  # full profile: write the trained generators to data/checkpoints/
+
+# %%
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn.functional as F
+from scipy.optimize import linear_sum_assignment
+from torch import nn
+
+from gantut import data, features, losses, metrics, nets, plot, theory, train, utils
+
+WGAN_STEPS = utils.by_profile(PROFILE, quick=400, full=6_000)   # generator steps, clipping and penalty alike
+LR_SCALE = utils.by_profile(PROFILE, quick=2, full=1)            # quick: twice the papers' learning rates
+SN_STEPS = utils.by_profile(PROFILE, quick=600, full=10_000)     # spectral normalisation (one critic step each)
+N_CRITIC, CLIP, LAMBDA = 5, 0.01, 10.0                           # the papers' settings
+Z_DIM, WIDTH, BATCH = 64, 32, 64
+CHECKPOINTS = {name: utils.CHECKPOINT_DIR / f"05_{name}_generator.pt" for name in ("wgan_clip", "wgan_gp", "sngan")}
+device = utils.setup(SEED)
+
+# %% tags=["nbval-ignore-output"]
+# Which data was found depends on the machine (full MNIST online, the shipped subset offline).
+mnist = data.mnist("train")
+
+# %% [markdown]
+# ## 5.1 Three distances on parallel lines
+#
+# Example 1 of {cite:t}`arjovsky2017wgan`: $Z \sim U[0, 1]$, the data $P_0$ is the segment
+# $\{0\} \times [0, 1]$ and the generator's $P_\theta$ the segment $\{\theta\} \times [0, 1]$.
+# For $\theta \neq 0$ the supports are disjoint, so
+#
+# $$ \mathrm{KL}(P_0 \| P_\theta) = \infty, \qquad \mathrm{JS}(P_0, P_\theta) = \log 2, \qquad
+#    W_1(P_0, P_\theta) = |\theta| , $$ (three-distances)
+#
+# where the **Wasserstein-1** (earth mover's) distance is the least average distance that mass must
+# travel to turn one distribution into the other,
+#
+# $$ W_1(P, Q) = \inf_{\gamma \in \Pi(P, Q)} \mathbb E_{(x, y) \sim \gamma} \|x - y\| , $$ (w1-primal)
+#
+# the infimum over all couplings $\gamma$ with marginals $P$ and $Q$. Here every point moves
+# sideways by $|\theta|$. Only $W_1$ changes smoothly with $\theta$ and has a derivative that points
+# the generator towards the data.
+#
+# We check all three numerically. For $W_1$ between two samples of equal size the optimal coupling
+# is a matching, which `scipy.optimize.linear_sum_assignment` finds exactly. For JS and KL we give
+# the lines a tiny width $\sigma$ (Gaussian across the line) and use chapter 2's grid functions on the
+# horizontal coordinate (the vertical one is the same for both distributions and drops out); as
+# $\sigma \to 0$ they tend to (5.1).
+
+# %%
+def w1_matching(a, b):
+    """W1 between two equal-size point clouds (n, d): the mean distance of the optimal matching."""
+    cost = np.linalg.norm(a[:, None, :] - b[None, :, :], axis=-1)
+    rows, cols = linear_sum_assignment(cost)
+    return cost[rows, cols].mean()
+
+
+rng = np.random.default_rng(SEED)
+n_points, sigma = 400, 0.01
+heights_data, heights_gen = rng.uniform(0, 1, n_points), rng.uniform(0, 1, n_points)  # Z of each sample
+segment = lambda theta, heights: np.stack([np.full(n_points, theta), heights], axis=1)
+thetas = np.linspace(-1, 1, 41)
+w1_samples = np.array([w1_matching(segment(0.0, heights_data), segment(t, heights_gen)) for t in thetas])
+x_grid = np.linspace(-1.2, 1.2, 24_001)
+line = lambda theta: np.exp(-(x_grid - theta) ** 2 / (2 * sigma**2)) / (sigma * np.sqrt(2 * np.pi))
+js_values = np.array([theory.js_divergence(line(0.0), line(t), x_grid) for t in thetas])
+kl_values = np.array([theory.kl_gaussians(0.0, sigma, t, sigma) for t in thetas])  # = theta^2 / (2 sigma^2)
+
+# Every matched pair is |theta| apart sideways, so W1 >= |theta|; matching by height costs at most
+# |theta| + the 1D W1 between the two samples' heights (finite-sample noise that vanishes as n grows).
+height_mismatch = theory.wasserstein1_1d(heights_data, heights_gen)
+far = np.abs(thetas) >= 0.1
+assert (w1_samples >= np.abs(thetas) - 1e-9).all() and (w1_samples <= np.abs(thetas) + height_mismatch + 1e-9).all()
+assert np.allclose(js_values[far], np.log(2), atol=1e-3) and kl_values[far].min() > 40
+print(f"W1 from optimal matchings of {n_points} points lies between |theta| and |theta| + {height_mismatch:.3f} "
+      "(the 1D W1 between the two samples' heights) for all 41 offsets")
+print(f"JS = log 2 within 0.001 and KL > 40 nats for every |theta| >= 0.1 (lines of width {sigma})")
+
+# %%
+fig, ax = plt.subplots(figsize=(9.5, 3.8))
+ax.plot(thetas, w1_samples, "o", ms=4, color=plot.COLORS["data"], label=r"$W_1$ (optimal matching of samples)")
+ax.plot(thetas, np.abs(thetas), color=plot.COLORS["data"], lw=1, label=r"$|\theta|$")
+ax.plot(thetas, js_values, lw=2, color=plot.COLORS["generator"], label="JS (nats)")
+ax.plot(thetas, np.minimum(kl_values, 1.2), lw=2, ls="--", color=plot.COLORS["other"], label="KL (nats, cut at 1.2)")
+ax.axhline(np.log(2), color="k", lw=0.8, ls=":", label="log 2")
+ax.set(xlabel=r"generator offset $\theta$", ylabel="distance / divergence", ylim=(0, 1.25),
+       title="Only the Wasserstein distance grows smoothly with the offset")
+ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+plt.show()
+
+# %% [markdown]
+# *Reading the figure.* JS jumps to $\log 2$ as soon as the lines separate and stays flat: its
+# derivative is 0, so a generator trained on it has nowhere to go. KL shoots off to infinity. $W_1$
+# is a V: its slope is $\pm 1$ everywhere and always points towards $\theta = 0$.
+#
+# ## 5.2 Chapter 2's disjoint case, solved
+#
+# Chapter 2's generator $G_\theta(z) = z + \theta$, $z \sim U[0, 1]$, against data uniform on $[1, 2]$,
+# had $\mathrm{JS} = \log 2$ for every $\theta$ outside $[0, 2]$. Its Wasserstein distance is simply the
+# shift, $W_1 = |\theta - 1|$, which `gantut.theory.wasserstein1_1d` computes from samples (for 1D
+# samples $W_1 = \int |F_P(t) - F_Q(t)|\,dt$ between the empirical CDFs; the unit tests check it
+# against `scipy.stats.wasserstein_distance`).
+
+# %%
+u_data = 1 + torch.rand(20_000, generator=torch.Generator().manual_seed(SEED)).numpy()
+u_noise = torch.rand(20_000, generator=torch.Generator().manual_seed(SEED + 1)).numpy()
+offsets = np.linspace(-3, 4, 29)
+w1_uniform = np.array([theory.wasserstein1_1d(u_data, u_noise + t) for t in offsets])
+assert np.abs(w1_uniform - np.abs(offsets - 1)).max() < 0.02
+print("W1 between 20,000 samples of U[1, 2] and of U[t, t + 1] equals |t - 1| within 0.02 for all 29 offsets")
+
+# %% [markdown]
+# ## 5.3 The critic: Kantorovich–Rubinstein duality
+#
+# The infimum over couplings in (5.2) is intractable for images. Its dual form is not
+# {cite:p}`villani2009optimal`:
+#
+# $$ W_1(P_{data}, P_g) = \sup_{\|f\|_L \le 1} \; \mathbb E_{x \sim P_{data}}[f(x)] - \mathbb E_{x \sim P_g}[f(x)] , $$ (kr-duality)
+#
+# the supremum over all **1-Lipschitz** functions $f$ ($|f(x) - f(y)| \le \|x - y\|$). In words: find
+# the function that scores real samples as high and generated ones as low as it can, *without
+# changing faster than distance*; the gap between the average scores is the distance. A neural
+# network $f_w$ — the **critic** — plays $f$. It outputs a raw score, not a probability: no Sigmoid.
+# Without the Lipschitz constraint the supremum is infinite (multiply $f$ by 10 and the gap grows
+# tenfold), which is why every WGAN needs one of the constraints below.
+#
+# The **gradient penalty** {cite:p}`gulrajani2017improved` uses a fact about the optimal critic: it
+# has gradient norm 1 almost everywhere on the lines between paired real and generated points.
+# So it penalises deviations from 1 at random interpolates $\hat x = \epsilon x + (1 - \epsilon)\tilde x$,
+# $\epsilon \sim U[0, 1]$:
+#
+# $$ L_{critic} = \mathbb E[f(\tilde x)] - \mathbb E[f(x)] + \lambda\, \mathbb E_{\hat x}\big[(\|\nabla_{\hat x} f(\hat x)\|_2 - 1)^2\big],
+#    \qquad \lambda = 10 . $$ (gp-loss)
+#
+# Here it is by hand, for a batch; the norm is taken over **all** of a sample's coordinates
+# (for images: over every pixel of the image), then squared deviations are averaged over the batch.
+
+# %%
+def gradient_penalty_by_hand(critic, real, fake, weight, rng):
+    eps = torch.rand(len(real), *[1] * (real.dim() - 1), generator=rng)      # one epsilon per sample
+    points = (eps * real + (1 - eps) * fake).requires_grad_(True)             # (N, ...)
+    (grads,) = torch.autograd.grad(critic(points).sum(), points, create_graph=True)
+    norms = grads.flatten(1).norm(dim=1)                                       # (N,): one norm per sample
+    return weight * ((norms - 1) ** 2).mean()
+
+
+torch.manual_seed(SEED)
+image_critic = nets.DCGANDiscriminator(width=8, norm="layer")
+real_batch, fake_batch = mnist.images[:16], torch.rand(16, 1, 28, 28) * 2 - 1
+mine = gradient_penalty_by_hand(image_critic, real_batch, fake_batch, LAMBDA, torch.Generator().manual_seed(1))
+theirs = losses.gradient_penalty(image_critic, real_batch, fake_batch, LAMBDA, generator=torch.Generator().manual_seed(1))
+assert torch.allclose(mine, theirs)
+print("the penalty by hand equals gantut.losses.gradient_penalty on a batch of 16 images")
+
+# %% [markdown]
+# ```{admonition} A trap of the penalty in one dimension
+# :class: note
+# The two-sided penalty $(\|\nabla f\| - 1)^2$ is smallest at slope $+1$ *and* at slope $-1$. A 1D critic
+# that starts out sloping the wrong way (higher on the generator's samples than on the data) can
+# only turn around by passing through slope 0, where the penalty is $\lambda = 10$ — a wall that the
+# gain of turning, about $W_1$, cannot climb when $W_1 < 2\lambda$. It settles at slope
+# $-(1 - W_1/(2\lambda))$ with a *negative* gap. In higher dimensions the gradient can rotate instead
+# of shrinking, so image critics do not get stuck this way; in 1D we use the **one-sided** penalty
+# $\max(0, \|\nabla f\| - 1)^2$, also proposed by {cite:t}`gulrajani2017improved`, which has no wall.
+# The cell below starts a critic sloping the wrong way between $U[-2, -1]$ and $U[1, 2]$ ($W_1 = 3$).
+# ```
+
+# %%
+def gap_from_wrong_start(one_sided, steps=400):
+    """Train a 1D critic between U[-2, -1] (generated) and U[1, 2] (data), starting with the wrong orientation."""
+    torch.manual_seed(SEED)
+    rng = torch.Generator().manual_seed(SEED)
+    critic = nets.MLPDiscriminator(in_shape=(1,), hidden=(64, 64))
+    probe = torch.tensor([[-1.5], [1.5]])
+    with torch.no_grad():
+        if critic(probe)[1] > critic(probe)[0]:  # make it start higher on the generated side
+            critic.net[-1].weight.neg_()
+            critic.net[-1].bias.neg_()
+    optimizer = torch.optim.Adam(critic.parameters(), lr=1e-3, betas=(0.5, 0.9))
+    for _ in range(steps):
+        real, fake = 1 + torch.rand(256, 1, generator=rng), torch.rand(256, 1, generator=rng) - 2
+        gap = -losses.critic_loss(critic(real), critic(fake))
+        loss = -gap + losses.gradient_penalty(critic, real, fake, LAMBDA, rng, one_sided=one_sided)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    return gap.item()
+
+
+gap_two_sided, gap_one_sided = gap_from_wrong_start(False), gap_from_wrong_start(True)
+trapped = -(1 - 3 / (2 * LAMBDA)) * 3
+assert abs(gap_two_sided - trapped) < 0.3 and gap_one_sided > 3
+print(f"two-sided penalty: the gap is stuck within 0.3 of -(1 - W1/(2 lambda)) W1 = {trapped:.2f}; "
+      "one-sided: it turns around and passes W1 = 3")
+
+# %% tags=["nbval-ignore-output"]
+print(f"gap after 400 critic steps: two-sided {gap_two_sided:.2f}, one-sided {gap_one_sided:.2f}")
+
+# %% [markdown]
+# **How well does a trained critic estimate $W_1$?** Take a bimodal data distribution and a
+# Gaussian "generator" in 1D, where the exact $W_1$ comes from sorted samples, and train a small
+# MLP critic to maximise the gap of (5.3), once with the penalty and once with weight clipping
+# (every weight clamped to $[-c, c]$ after each step, $c = 0.01$).
+
+# %%
+p_data = data.mixture_1d([-2.0, 2.0], 0.5)
+p_gen = data.mixture_1d([4.0], 0.8)
+rng_1d = torch.Generator().manual_seed(SEED)
+w1_exact = theory.wasserstein1_1d(p_data.sample(200_000, rng_1d).numpy(), p_gen.sample(200_000, rng_1d).numpy())
+
+
+def fit_critic(constraint, steps, lr, seed=SEED, p=p_data, q=p_gen, sigmoid=False):
+    """Train a 1D MLP critic to maximise E_p f - E_q f under a constraint; return it and its estimates.
+
+    constraint: "penalty" or "clip". sigmoid=True puts a Sigmoid on the critic's output (a mistake, section 5.8).
+    """
+    torch.manual_seed(seed)
+    rng = torch.Generator().manual_seed(seed)
+    critic = nets.MLPDiscriminator(in_shape=(1,), hidden=(64, 64))
+    if sigmoid:
+        critic = nn.Sequential(critic, nn.Sigmoid())
+    optimizer = (torch.optim.Adam(critic.parameters(), lr=lr, betas=(0.5, 0.9)) if constraint == "penalty"
+                 else torch.optim.RMSprop(critic.parameters(), lr=lr))
+    estimates = []
+    for step in range(steps):
+        real, fake = p.sample(512, rng), q.sample(512, rng)
+        loss = losses.critic_loss(critic(real), critic(fake))
+        estimates.append(-loss.item())
+        if constraint == "penalty":
+            loss = loss + losses.gradient_penalty(critic, real, fake, LAMBDA, generator=rng, one_sided=True)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if constraint == "clip":
+            train.clip_weights(critic, CLIP)
+    return critic, estimates
+
+
+critic_gp, estimates_gp = fit_critic("penalty", 1_500, lr=1e-3)
+critic_clip, estimates_clip = fit_critic("clip", 1_500, lr=1e-3)
+with torch.no_grad():
+    eval_rng = torch.Generator().manual_seed(SEED + 5)
+    real_eval, fake_eval = p_data.sample(100_000, eval_rng), p_gen.sample(100_000, eval_rng)
+    gap = {name: (c(real_eval).mean() - c(fake_eval).mean()).item() for name, c in
+           [("penalty", critic_gp), ("clipping", critic_clip)]}
+slope_rng = torch.Generator().manual_seed(SEED + 6)
+slopes = {name: losses.critic_gradient_norms(c, losses.interpolates(real_eval[:5000], fake_eval[:5000], slope_rng))
+          for name, c in [("penalty", critic_gp), ("clipping", critic_clip)]}
+slope_predicted = 1 + w1_exact / (2 * LAMBDA)
+assert abs(slopes["penalty"].median().item() - slope_predicted) < 0.05
+assert w1_exact < gap["penalty"] < 1.1 * slope_predicted * w1_exact
+assert gap["clipping"] < 0.1 * w1_exact and slopes["clipping"].max() < 0.1
+print(f"exact W1 from sorted samples: {w1_exact:.2f}")
+print(f"critic with the gradient penalty: the gap exceeds W1, and the median slope on interpolates is within "
+      f"0.05 of 1 + W1 / (2 lambda) = {slope_predicted:.2f}")
+print("critic with weight clipping: the gap is below W1 / 10 and the slope never reaches 0.1: "
+      "it estimates K * W1 for a small K that nobody knows")
+
+# %% tags=["nbval-ignore-output"]
+print(f"penalty: gap {gap['penalty']:.2f}, median slope {slopes['penalty'].median().item():.3f}; "
+      f"clipping: gap {gap['clipping']:.4f}, largest slope {slopes['clipping'].max().item():.4f}")
+
+# %%
+xs = np.linspace(-5, 7, 600)
+with torch.no_grad():
+    f_gp = critic_gp(torch.tensor(xs, dtype=torch.float32)[:, None]).numpy()
+    f_clip = critic_clip(torch.tensor(xs, dtype=torch.float32)[:, None]).numpy()
+fig, (ax_f, ax_e) = plt.subplots(1, 2, figsize=(12, 3.8))
+ax_f.fill_between(xs, p_data.pdf(xs), alpha=0.2, color=plot.COLORS["data"], label="data density")
+ax_f.fill_between(xs, p_gen.pdf(xs), alpha=0.2, color=plot.COLORS["generator"], label="generator density")
+ax_r = ax_f.twinx()
+ax_r.plot(xs, f_gp - f_gp.mean(), color=plot.COLORS["discriminator"], lw=2, label="critic f, penalty")
+ax_r.plot(xs, (f_clip - f_clip.mean()) / max(np.ptp(f_clip), 1e-12) * np.ptp(f_gp), color="k", lw=1.2, ls="--",
+          label="critic f, clipping (rescaled)")
+ax_r.set_ylabel("critic score (centred)")
+ax_f.set(xlabel="x", ylabel="density", title="The critic: high on the data, steady slope in between")
+handles = ax_f.get_legend_handles_labels()[0] + ax_r.get_legend_handles_labels()[0]
+ax_f.legend(handles, [h.get_label() for h in handles], frameon=False, fontsize=8, loc="upper left")
+ax_e.plot(plot.smooth(estimates_gp, 25), color=plot.COLORS["discriminator"], label="penalty")
+ax_e.plot(plot.smooth(estimates_clip, 25), color="k", ls="--", label="clipping")
+ax_e.axhline(w1_exact, color=plot.COLORS["data"], lw=1, ls=":", label=f"exact $W_1$ = {w1_exact:.2f}")
+ax_e.set(xlabel="critic step", ylabel="E[f(data)] - E[f(generated)] (25-step average)",
+         title="The estimate during the critic's training")
+ax_e.legend(frameon=False, fontsize=8)
+plt.show()
+
+# %% [markdown]
+# *Reading the figure.* Left: the penalised critic is high on the data, low on the generator's
+# mode and falls steadily between them — the shape the duality asks for. The clipped critic has a
+# similar shape (drawn rescaled) but a tiny slope. Right: the clipped critic's gap stays near zero:
+# it estimates $K \cdot W_1$ for a Lipschitz constant $K$ set by $c$ and the architecture — fine for
+# the generator's *direction*, useless as a number, and, as section 5.5 shows, hard to optimise.
+#
+# The penalised critic's gap *overshoots* $W_1$, and by a predictable amount: the penalty is soft.
+# If the critic's slope along the transport paths is $s$, the gap is about $s\,W_1$ and the penalty
+# about $\lambda (s - 1)^2$; the critic maximises $s\,W_1 - \lambda(s - 1)^2$, so
+# $s^* = 1 + W_1 / (2\lambda)$, here $1 + 4/20 = 1.2$ — the measured median slope printed above.
+# The overshoot is small when $W_1 \ll 2\lambda$, that is, once the generator is close to the data.
+#
+# **The generator can now learn from disjoint supports.** Back to $G_\theta(z) = z + \theta$ from
+# $\theta = -2$, with a penalised critic. This is the WGAN-GP algorithm (Algorithm 1 of
+# {cite:t}`gulrajani2017improved`) in full: $n_{critic} = 5$ critic steps, then one generator step
+# on $-\mathbb E[f(G(z))]$.
+
+# %%
+def wgan_gp_1d(theta_start, steps, g_loss=losses.generator_loss_wasserstein, seed=SEED):
+    """WGAN-GP on the disjoint uniforms: data U[1, 2], G_theta(z) = z + theta. Returns theta per step."""
+    torch.manual_seed(seed)
+    rng = torch.Generator().manual_seed(seed)
+    critic = nets.MLPDiscriminator(in_shape=(1,), hidden=(64, 64))
+    theta = torch.tensor([theta_start], requires_grad=True)
+    c_opt = torch.optim.Adam(critic.parameters(), lr=1e-3, betas=(0.5, 0.9))
+    g_opt = torch.optim.Adam([theta], lr=2e-2, betas=(0.5, 0.9))
+    path = [theta.item()]
+    for step in range(steps):
+        for _ in range(N_CRITIC):
+            real = 1 + torch.rand(256, 1, generator=rng)
+            fake = (torch.rand(256, 1, generator=rng) + theta).detach()
+            penalty = losses.gradient_penalty(critic, real, fake, LAMBDA, rng, one_sided=True)  # 1D: see the note above
+            loss = losses.critic_loss(critic(real), critic(fake)) + penalty
+            c_opt.zero_grad(set_to_none=True)
+            loss.backward()
+            c_opt.step()
+        fake = torch.rand(256, 1, generator=rng) + theta
+        g_opt.zero_grad(set_to_none=True)
+        g_loss(critic(fake)).backward()   # only theta is stepped below; the critic's gradients are cleared above
+        g_opt.step()
+        path.append(theta.item())
+    return np.array(path)
+
+
+theta_path = wgan_gp_1d(-2.0, 300)
+assert abs(theta_path[-1] - 1) < 0.15 and theta_path[150] > 0
+print("theta went from -2 to within 0.15 of 1 (where the data sit) in 300 generator steps")
+
+# %%
+fig, (ax_d, ax_t) = plt.subplots(1, 2, figsize=(12, 3.6))
+ax_d.plot(offsets, w1_uniform, "o-", ms=3, color=plot.COLORS["data"], label=r"$W_1$ from samples")
+ax_d.plot(offsets, (1 - np.maximum(0, 1 - np.abs(offsets - 1))) * np.log(2), color=plot.COLORS["generator"],
+          lw=2, label="JS (chapter 2)")
+ax_d.set(xlabel=r"generator offset $\theta$ (data on [1, 2])", ylabel="nats / distance",
+         title=r"$W_1$ keeps pointing at the data")
+ax_d.legend(frameon=False, fontsize=8)
+ax_t.plot(theta_path, color=plot.COLORS["discriminator"], lw=2, label=r"$\theta$ (WGAN-GP)")
+ax_t.axhline(1, color=plot.COLORS["data"], ls="--", lw=1, label=r"data: $\theta$ = 1")
+ax_t.axhspan(-3, 0, color="grey", alpha=0.12, label="supports disjoint")
+ax_t.set(xlabel="generator step", ylabel=r"$\theta$", ylim=(-2.5, 2), title="WGAN-GP walks across the gap")
+ax_t.legend(frameon=False, fontsize=8, loc="lower right")
+plt.show()
+
+# %% [markdown]
+# *Reading the figure.* Left: where JS is flat, $W_1$ still slopes towards the data. Right: the
+# generator starts with supports two units apart — the situation in which chapter 2's saturating
+# loss got no gradient — and walks straight to the data, because the critic's slope of about 1
+# between the two supports is exactly the gradient $\partial W_1/\partial\theta$.
+#
+# ## 5.4 Weight clipping and the gradient penalty on MNIST
+#
+# Now both constraints with the same DCGAN-style networks as chapter 4, with one change: the
+# critic has **no BatchNorm** (`norm="none"`). The settings are the papers':
+#
+# | | weight clipping {cite:p}`arjovsky2017wgan` | gradient penalty {cite:p}`gulrajani2017improved` |
+# | --- | --- | --- |
+# | critic steps per generator step | 5 | 5 |
+# | constraint | clamp every critic weight to $[-0.01, 0.01]$ | $\lambda = 10$, eq. (5.4) |
+# | optimiser | RMSprop, lr $5\times 10^{-5}$ | Adam, lr $10^{-4}$, $\beta = (0.5, 0.9)$ |
+#
+# The quick profile doubles both learning rates (`LR_SCALE`): measured here, WGAN-GP at the paper's
+# $10^{-4}$ was still at a Fréchet distance of about 1,300 after 400 generator steps, against about 390
+# at $2 \times 10^{-4}$. The full profile uses the papers' values.
+#
+# `gantut.train.train` takes both: `clip=0.01` clamps the critic after each of its steps, and
+# `penalty=losses.gradient_penalty` adds (5.4)'s last term. The losses are `losses.critic_loss`
+# and `losses.generator_loss_wasserstein`; the history's `w_estimate` is the critic's gap
+# $\mathbb E[f(x)] - \mathbb E[f(G(z))]$ at each step (penalty excluded).
+
+# %%
+def wgan_run(constraint, steps, seed=SEED, snapshots=(), scores=None, desc=None):
+    """Train G and a critic on MNIST with "clip" or "penalty"; return G, the critic, history, snapshots, seconds.
+
+    Samples from fixed_noise are kept at the steps in snapshots; if scores is a dict, the
+    Frechet distance of score_noise's samples to held-out digits is stored in it every score_every steps.
+    """
+    utils.seed_everything(seed)
+    generator = nets.DCGANGenerator(z_dim=Z_DIM, width=WIDTH).apply(nets.init_weights)
+    critic = nets.DCGANDiscriminator(width=WIDTH, norm="none").apply(nets.init_weights)
+    if constraint == "clip":
+        g_opt, c_opt = (torch.optim.RMSprop(m.parameters(), lr=5e-5 * LR_SCALE) for m in (generator, critic))
+        constraint_args = {"clip": CLIP}
+    else:
+        g_opt, c_opt = (torch.optim.Adam(m.parameters(), lr=1e-4 * LR_SCALE, betas=(0.5, 0.9)) for m in (generator, critic))
+        constraint_args = {"penalty": lambda c, real, fake: losses.gradient_penalty(c, real, fake, LAMBDA)}
+    frames = {}
+
+    def keep(step, generator, critic, history):
+        if step in snapshots:
+            frames[step] = train.sample(generator, fixed_noise)
+        if scores is not None and step % score_every == 0:
+            fake_features = features.embed(classifier, train.sample(generator, score_noise))
+            scores[step] = metrics.fid(held_out_features, fake_features)
+
+    start = time.perf_counter()
+    history = train.train(generator, critic, data.batches(mnist.images, BATCH, device,
+                          generator=torch.Generator().manual_seed(seed)), steps, g_opt, c_opt,
+                          d_loss=losses.critic_loss, g_loss=losses.generator_loss_wasserstein, n_critic=N_CRITIC,
+                          callback=keep, every=1, desc=desc or f"WGAN ({constraint})", **constraint_args)
+    return generator, critic, history, frames, time.perf_counter() - start
+
+
+fixed_noise = torch.randn(64, Z_DIM, generator=torch.Generator().manual_seed(SEED))
+shown_steps = sorted({1, WGAN_STEPS // 4, WGAN_STEPS // 2, WGAN_STEPS})
+classifier = features.load_mnist_classifier()   # for section 5.6's yardstick
+held_out_features = features.embed(classifier, data.mnist("test", verbose=False).images[:1000])
+score_noise = torch.randn(500, Z_DIM, generator=torch.Generator().manual_seed(SEED + 1))
+score_every = max(WGAN_STEPS // 8, 1)
+frechet = {}
+runs = {"clip": wgan_run("clip", WGAN_STEPS, snapshots=shown_steps),
+        "penalty": wgan_run("penalty", WGAN_STEPS, snapshots=shown_steps, scores=frechet)}
+if PROFILE == "full" and SAVE_CHECKPOINT:  # shown in section 5.9
+    for constraint, name in (("clip", "wgan_clip"), ("penalty", "wgan_gp")):
+        generator, _, _, _, seconds = runs[constraint]
+        utils.save_checkpoint(CHECKPOINTS[name], generator, half=True, config={"z_dim": Z_DIM, "width": WIDTH},
+                              steps=WGAN_STEPS, n_critic=N_CRITIC, batch=BATCH, seed=SEED, data=mnist.source,
+                              train_seconds=round(seconds), hardware=utils.hardware())
+
+# %% tags=["nbval-ignore-output"]
+for constraint, (_, _, history, _, seconds) in runs.items():
+    print(f"{constraint:8s}: {WGAN_STEPS:,} generator steps ({N_CRITIC * WGAN_STEPS:,} critic steps) in {seconds:.0f} s, "
+          f"{WGAN_STEPS / seconds:.1f} generator steps/s, {(N_CRITIC + 1) * WGAN_STEPS * BATCH / seconds:,.0f} images/s "
+          f"through the networks ({utils.hardware()})")
+
+# %%
+fig, axes = plt.subplots(2, len(shown_steps), figsize=(3.1 * len(shown_steps), 6.8))
+for row, (constraint, (_, _, _, frames, _)) in zip(axes, runs.items()):
+    for ax, step in zip(row, shown_steps):
+        plot.image_grid(frames[step][:25], nrow=5, ax=ax, title=f"{constraint}, step {step:,}")
+fig.suptitle("The same noise, seed and number of generator steps: weight clipping (top) and gradient penalty (bottom)")
+plt.show()
+
+# %% [markdown]
+# *Reading the figure.* With the paper's settings, weight clipping moves slowly: its RMSprop
+# learning rate is tiny and its critic is weak (next section). After the quick profile's 400
+# generator steps its samples are still grey blobs with a dark frame, while the penalised WGAN has
+# reached stroke-like shapes. Neither run reaches clean digits in the quick budget on a CPU — the
+# full-scale versions in section 5.9 do. (One seed and a short run: the *mechanics* below are the
+# point here, not the ranking.)
+#
+# ## 5.5 The diagnostics of Gulrajani et al.
+#
+# Why is clipping slow? Figure 1 of {cite:t}`gulrajani2017improved` shows two symptoms, reproduced
+# here on our trained critics:
+#
+# 1. **The weights pile up at $\pm c$.** The clipped critic pushes most of its weights against
+#    the walls of the box; it becomes a network of near-binary weights, a poor function class.
+# 2. **The critic's gradient norm is far from 1.** The duality wants slope 1 between data and
+#    samples; a clipped critic has a much smaller slope (and, in deeper networks, gradients that
+#    vanish or explode from layer to layer), while the penalty holds it near 1.
+
+# %%
+def weights_of(critic):
+    return torch.cat([m.weight.detach().flatten() for m in critic.modules() if isinstance(m, nn.Conv2d)])
+
+
+diag_rng = torch.Generator().manual_seed(SEED + 3)
+real_diag = mnist.images[:512]
+diagnostics = {}
+for constraint, (generator, critic, _, _, _) in runs.items():
+    fake_diag = train.sample(generator, torch.randn(512, Z_DIM, generator=diag_rng))
+    norms = losses.critic_gradient_norms(critic, losses.interpolates(real_diag, fake_diag, diag_rng))
+    w = weights_of(critic)
+    diagnostics[constraint] = {"weights": w.numpy(), "norms": norms.numpy(),
+                               "at the walls": ((w.abs() - CLIP).abs() < 0.01 * CLIP).float().mean().item()}
+assert diagnostics["clip"]["at the walls"] > 0.5 and diagnostics["penalty"]["at the walls"] < 0.05
+assert np.median(diagnostics["clip"]["norms"]) < 0.2 and 0.5 < np.median(diagnostics["penalty"]["norms"]) < 1.5
+print("clipping: more than half of the critic's weights sit at +-c (within 1%), and the median gradient norm "
+      "on interpolates is below 0.2")
+print("penalty: fewer than 5% of the weights are there, and the median gradient norm is between 0.5 and 1.5")
+
+# %% tags=["nbval-ignore-output"]
+for constraint, d in diagnostics.items():
+    print(f"{constraint:8s}: {d['at the walls']:.1%} of conv weights within 1% of +-{CLIP}; gradient norm on "
+          f"interpolates: median {np.median(d['norms']):.3f}, 5-95% range {np.percentile(d['norms'], 5):.3f}"
+          f"-{np.percentile(d['norms'], 95):.3f}")
+
+# %%
+fig, (ax_w, ax_n) = plt.subplots(1, 2, figsize=(12, 3.8))
+bins = np.linspace(-0.06, 0.06, 61)
+for constraint, color in (("clip", "k"), ("penalty", plot.COLORS["discriminator"])):
+    ax_w.hist(np.clip(diagnostics[constraint]["weights"], -0.06, 0.06), bins=bins, alpha=0.55, color=color,
+              density=True, label=constraint)
+    ax_n.hist(diagnostics[constraint]["norms"], bins=np.linspace(0, 2.5, 51), alpha=0.55, color=color,
+              density=True, label=constraint)
+ax_w.axvline(-CLIP, color="k", lw=0.8, ls=":")
+ax_w.axvline(CLIP, color="k", lw=0.8, ls=":", label=r"$\pm c$")
+ax_w.set(xlabel="critic weight (conv layers; values beyond 0.06 shown at the edge)", ylabel="density",
+         title="Clipping piles the weights at the walls")
+ax_n.axvline(1, color=plot.COLORS["data"], lw=1, ls="--", label="norm 1")
+ax_n.set(xlabel=r"$\|\nabla_{\hat x} f(\hat x)\|_2$ on 512 interpolates", ylabel="density",
+         title="Only the penalty keeps the slope near 1")
+ax_w.legend(frameon=False)
+ax_n.legend(frameon=False)
+plt.show()
+
+# %% [markdown]
+# *Reading the figure.* Left: the clipped critic's weights form two spikes at $\pm 0.01$ (dotted
+# lines); the penalised critic's weights spread smoothly. Right: the clipped critic's slope on
+# interpolates is a small fraction of 1; the penalised critic's slope is close to 1, as the
+# duality requires.
+#
+# ## 5.6 A loss curve that means something
+#
+# A GAN discriminator's loss goes up and down around $\log 4$ whatever the samples look like
+# (chapter 3). The WGAN critic's gap $\mathbb E[f(x)] - \mathbb E[f(G(z))]$ estimates a distance, so
+# it should *fall as the samples improve* {cite:p}`arjovsky2017wgan`. Below: the penalised critic's
+# estimate over training, beside the Fréchet distance of the classifier features of 500 samples to
+# held-out digits (the measure of chapter 4, defined in chapter 7), recorded during the same run of
+# section 5.4.
+
+# %%
+w_curve = plot.smooth(runs["penalty"][2]["w_estimate"], max(WGAN_STEPS // 40, 1))
+peak_step = int(np.argmax(w_curve))
+assert w_curve[-1] < 0.6 * w_curve[peak_step] and peak_step < 0.3 * WGAN_STEPS
+print("the critic's estimate of W1 peaks in the first 30% of training, then falls below 60% of its peak")
+fig, (ax_w, ax_f) = plt.subplots(1, 2, figsize=(12, 3.6))
+ax_w.plot(runs["penalty"][2]["w_estimate"], color=plot.COLORS["discriminator"], alpha=0.25, lw=0.8)
+ax_w.plot(w_curve, color=plot.COLORS["discriminator"], lw=2, label="critic's estimate (smoothed)")
+ax_w.set(xlabel="generator step", ylabel=r"$\mathbb{E}[f(x)] - \mathbb{E}[f(G(z))]$",
+         title="WGAN-GP: the critic's estimate of W1")
+ax_w.legend(frameon=False)
+ax_f.plot(list(frechet), list(frechet.values()), "o-", color=plot.COLORS["generator"], lw=2)
+ax_f.set(xlabel="generator step", ylabel="Frechet distance (classifier features)",
+         title="Sample quality at the same steps (lower is better)")
+plt.show()
+
+# %% tags=["nbval-ignore-output"]
+print("step   W estimate (smoothed)   Frechet distance")
+for step, value in frechet.items():
+    print(f"{step:5d}   {w_curve[step - 1]:8.2f}              {value:8.1f}")
+
+# %% [markdown]
+# *Reading the figure.* The estimate shoots up while the critic learns to tell the random
+# generator's blobs from digits, then falls steadily as the generator improves; the sample
+# quality, measured independently, improves over the same steps. Compare chapter 3's losses, which
+# said nothing about the samples. The estimate is noisy (a fresh batch each step) and comparable
+# only within one run: it depends on the critic's architecture and the penalty's weight.
+#
+# ## 5.7 Spectral normalisation
+#
+# A third way to bound the Lipschitz constant {cite:p}`miyato2018spectral`: divide each layer's
+# weight matrix by its largest singular value $\sigma(W)$, estimated with one step of power
+# iteration per training step. Each layer is then 1-Lipschitz, and so is the network (LeakyReLU is
+# 1-Lipschitz too). It costs almost nothing per step (no second backward pass, no clamping),
+# and needs no $n_{critic} > 1$. The paper trains it with the standard GAN losses;
+# `nets.spectral_normalize` wraps every layer with `torch.nn.utils.parametrizations.spectral_norm`.
+
+# %%
+utils.seed_everything(SEED)
+g_sn = nets.DCGANGenerator(z_dim=Z_DIM, width=WIDTH).apply(nets.init_weights)
+d_sn = nets.spectral_normalize(nets.DCGANDiscriminator(width=WIDTH, norm="none").apply(nets.init_weights))
+start = time.perf_counter()
+history_sn = train.train(g_sn, d_sn, data.batches(mnist.images, BATCH, device, generator=torch.Generator().manual_seed(SEED)),
+                         SN_STEPS, torch.optim.Adam(g_sn.parameters(), lr=2e-4, betas=(0.5, 0.999)),
+                         torch.optim.Adam(d_sn.parameters(), lr=2e-4, betas=(0.5, 0.999)), desc="SN-GAN")
+seconds_sn = time.perf_counter() - start
+if PROFILE == "full" and SAVE_CHECKPOINT:
+    utils.save_checkpoint(CHECKPOINTS["sngan"], g_sn, half=True, config={"z_dim": Z_DIM, "width": WIDTH},
+                          steps=SN_STEPS, batch=BATCH, seed=SEED, data=mnist.source,
+                          train_seconds=round(seconds_sn), hardware=utils.hardware())
+
+# %% tags=["nbval-ignore-output"]
+frechet_sn = metrics.fid(held_out_features, features.embed(classifier, train.sample(g_sn, score_noise)))
+print(f"{SN_STEPS:,} steps in {seconds_sn:.0f} s: {SN_STEPS / seconds_sn:.1f} steps/s, "
+      f"{2 * SN_STEPS * BATCH / seconds_sn:,.0f} images/s ({utils.hardware()})")
+print(f"Frechet distance of 500 samples to held-out digits: SN-GAN {frechet_sn:.0f}, "
+      f"WGAN-GP after {WGAN_STEPS:,} steps {frechet[WGAN_STEPS]:.0f}")
+
+# %%
+d_sn.eval()
+layer_norms = [torch.linalg.matrix_norm(m.weight.flatten(1), ord=2).item()
+               for m in d_sn.modules() if isinstance(m, nn.Conv2d)]
+assert max(abs(s - 1) for s in layer_norms) < 0.05
+print(f"largest singular value of each of the {len(layer_norms)} conv layers' (reshaped) weights: 1 within 0.05")
+fig, ax = plt.subplots(figsize=(5, 5.3))
+plot.image_grid(train.sample(g_sn, fixed_noise)[:49], nrow=7, ax=ax, title=f"SN-GAN, {SN_STEPS:,} steps")
+plt.show()
+
+# %% [markdown]
+# *Reading the figure.* With one critic step per generator step, spectral normalisation runs
+# several times as many generator steps per second as WGAN-GP here (timings printed above), and in a
+# third of the WGAN-GP run's time its samples have reached a similar stage: strokes and loops, few
+# finished digits. (The reshaped-kernel norm bounds a convolution's
+# Lipschitz constant only approximately; in practice that is enough.)
+#
+# ## 5.8 Common mistakes
+#
+# ```{admonition} Mistake 1: keeping the Sigmoid on the critic
+# :class: warning
+# A critic's output is a score on the whole real line, not a probability. Squashed through a
+# Sigmoid, the gap between real and generated scores is capped at 1 whatever the distance, and
+# for generated samples far from the data the Sigmoid saturates: the slope — the gradient the
+# generator receives — vanishes, the very problem WGAN was made to solve. Below: penalised 1D
+# critics between $\mathcal N(0, 0.5^2)$ and the same Gaussian shifted by $W_1 = 1, 4, 16$.
+# ```
+
+# %%
+sigmoid_table = {}
+for shift in (1.0, 4.0, 16.0):
+    p_near, q_far = data.mixture_1d([0.0], 0.5), data.mixture_1d([shift], 0.5)
+    real_s, fake_s = p_near.sample(2000, torch.Generator().manual_seed(7)), q_far.sample(2000, torch.Generator().manual_seed(8))
+    for sigmoid in (False, True):
+        critic, _ = fit_critic("penalty", 800, lr=1e-3, p=p_near, q=q_far, sigmoid=sigmoid)
+        with torch.no_grad():
+            gap_s = (critic(real_s).mean() - critic(fake_s).mean()).item()
+        slope_s = losses.critic_gradient_norms(critic, fake_s).mean().item()
+        sigmoid_table[shift, sigmoid] = (gap_s, slope_s)
+assert all(sigmoid_table[shift, True][0] <= 1 for shift in (1.0, 4.0, 16.0))
+assert sigmoid_table[16.0, True][1] < 1e-3 and min(sigmoid_table[shift, False][1] for shift in (1.0, 4.0, 16.0)) > 0.9
+print("with a Sigmoid the gap never exceeds 1, and at W1 = 16 the slope at the generated samples is below 0.001; "
+      "without it the slope there is above 0.9 at every distance")
+
+# %% tags=["nbval-ignore-output"]
+print("W1     raw critic: gap  slope at samples     Sigmoid critic: gap  slope at samples")
+for shift in (1.0, 4.0, 16.0):
+    (g_raw, s_raw), (g_sig, s_sig) = sigmoid_table[shift, False], sigmoid_table[shift, True]
+    print(f"{shift:4.0f}     {g_raw:14.2f}  {s_raw:16.3f}     {g_sig:19.3f}  {s_sig:16.1e}")
+
+# %% [markdown]
+# ```{admonition} Mistake 2: no Lipschitz constraint at all
+# :class: warning
+# Some write-ups list the WGAN steps with neither clipping nor a penalty. Then nothing stops the
+# critic from scaling its scores up: the "estimate" of $W_1$ grows without bound while the
+# distributions stay where they are.
+# ```
+
+# %%
+torch.manual_seed(SEED)
+rng_free = torch.Generator().manual_seed(SEED)
+free_critic = nets.MLPDiscriminator(in_shape=(1,), hidden=(64, 64))
+free_opt = torch.optim.Adam(free_critic.parameters(), lr=1e-3, betas=(0.5, 0.9))
+free_gaps = []
+for step in range(600):
+    real, fake = p_data.sample(512, rng_free), p_gen.sample(512, rng_free)
+    loss = losses.critic_loss(free_critic(real), free_critic(fake))
+    free_opt.zero_grad(set_to_none=True)
+    loss.backward()
+    free_opt.step()
+    free_gaps.append(-loss.item())
+assert free_gaps[-1] > 10 * w1_exact and free_gaps[-1] > 2 * free_gaps[299]
+print(f"an unconstrained critic's 'estimate' passes 10x the true W1 ({w1_exact:.2f}) and is still growing "
+      "fast after 600 steps on two fixed distributions")
+
+# %% [markdown]
+# ```{admonition} Mistake 3: BatchNorm in a critic trained with the penalty
+# :class: warning
+# The penalty constrains the gradient of $f(\hat x)$ with respect to *that* sample. A critic with
+# BatchNorm (in training mode) is not a function of one sample: each score depends on the whole
+# batch, so the per-sample gradient norm is not the quantity the duality is about, and the penalty
+# constrains the wrong thing. Gulrajani et al. drop BatchNorm from the critic and suggest layer
+# normalisation instead (`norm="layer"`, which normalises within each sample).
+# ```
+
+# %%
+torch.manual_seed(SEED)
+bn_critic, ln_critic = nets.DCGANDiscriminator(width=8, norm="batch"), nets.DCGANDiscriminator(width=8, norm="layer")
+digit = mnist.images[:1]
+batch_a = torch.cat([digit, mnist.images[1:16]])
+batch_b = torch.cat([digit, torch.rand(15, 1, 28, 28) * 2 - 1])  # the same digit among noise images
+for name, critic in (("BatchNorm", bn_critic), ("LayerNorm", ln_critic)):
+    scores = [critic(batch)[0].item() for batch in (batch_a, batch_b)]
+    print(f"{name}: score of the same digit in two batches: differ by {abs(scores[0] - scores[1]):.1e}")
+assert abs(bn_critic(batch_a)[0] - bn_critic(batch_b)[0]) > 1e-3
+assert abs(ln_critic(batch_a)[0] - ln_critic(batch_b)[0]) < 1e-5
+
+# %% [markdown]
+# ```{admonition} Mistake 4: clipping the generator
+# :class: warning
+# Clipping is a constraint on the *critic*. Applied to the generator's weights, it shrinks every
+# layer's output: through three transposed convolutions with weights in $[-0.01, 0.01]$ the
+# generator's output is almost constant — a grey image — whatever $z$ is.
+# ```
+
+# %%
+clipped_generator = nets.DCGANGenerator(z_dim=Z_DIM, width=WIDTH).apply(nets.init_weights)
+train.clip_weights(clipped_generator, CLIP)  # the mistake
+grey = train.sample(clipped_generator, fixed_noise)
+print(f"a generator with weights clipped to +-{CLIP}: pixel spread across 64 samples "
+      f"{grey.std(0).mean().item():.0e} (real digits: {mnist.images[:64].std(0).mean().item():.1f})")
+assert grey.std(0).mean() < 0.01
+
+# %% [markdown]
+# ```{admonition} Mistake 5: the wrong sign in the generator's loss
+# :class: warning
+# The critic scores real samples *high*. The generator must therefore *maximise* $\mathbb E[f(G(z))]$,
+# i.e. minimise $-\mathbb E[f(G(z))]$ (`losses.generator_loss_wasserstein`). Blog posts often write
+# $+\mathbb E[f(G(z))]$ — or copy the critic's sign convention into the generator — and the
+# generator then runs away from the data. In 1D, from $\theta = 0.5$ (supports overlapping):
+# ```
+
+# %%
+theta_wrong = wgan_gp_1d(0.5, 100, g_loss=lambda fake_scores: fake_scores.mean())
+theta_right = wgan_gp_1d(0.5, 100)
+assert theta_wrong[-1] < -1 and abs(theta_right[-1] - 1) < 0.2
+print("with +E[f(G(z))] theta runs from 0.5 to below -1, away from the data; with -E[f(G(z))] it ends "
+      "within 0.2 of 1, on the data")
+
+# %% [markdown]
+# ```{admonition} And a naming mistake: "the non-saturating loss is the WGAN loss"
+# :class: warning
+# The non-saturating loss $-\log \sigma(l)$ (chapter 1) is the standard GAN's generator loss on a
+# discriminator's logit. The WGAN generator loss is $-f(G(z))$ on an unbounded critic score: its
+# gradient with respect to the score is $-1$ everywhere, whereas the non-saturating loss's gradient
+# $-(1 - \sigma(l))$ fades as $l$ grows. They are different games; neither is "also called" the other
+# (nor is WGAN "also called" a Lipschitz GAN).
+# ```
+
+# %%
+scores_demo = torch.tensor([-6.0, 0.0, 6.0], requires_grad=True)
+(g_wgan,) = torch.autograd.grad(losses.generator_loss_wasserstein(scores_demo) * 3, scores_demo)
+(g_ns,) = torch.autograd.grad(losses.generator_loss(scores_demo) * 3, scores_demo)
+print("score:                          " + "  ".join(f"{s:6.1f}" for s in scores_demo.tolist()))
+print("d/d score, WGAN generator loss: " + "  ".join(f"{g:6.3f}" for g in g_wgan.tolist()))
+print("d/d score, non-saturating loss: " + "  ".join(f"{g:6.3f}" for g in g_ns.tolist()))
+assert torch.allclose(g_wgan, -torch.ones(3)) and torch.allclose(g_ns, -(1 - torch.sigmoid(scores_demo.detach())), atol=1e-6)
+
+# %% [markdown]
+# ## 5.9 At full scale
+#
+# The full profile trains the two WGANs for 6,000 generator steps (30,000 critic steps) at the
+# papers' learning rates, and the SN-GAN for 10,000 steps. The generators ship with the book
+# (`data/checkpoints/05_*.pt`; the command, hardware and training time are in `data/README.md`). Loading them and sampling from a fixed seed is deterministic.
+# The yardstick is the one of chapter 4: the Fréchet distance between classifier features of 1,000
+# samples and 1,000 held-out digits (lower is better), and the share of samples the classifier
+# labels with at least 90% confidence.
+
+# %%
+full_scale = {}
+for name, path in CHECKPOINTS.items():
+    if not path.exists():
+        print(f"data/checkpoints/{path.name} is missing: run this notebook with PROFILE='full' and SAVE_CHECKPOINT=True")
+        continue
+    model = nets.DCGANGenerator(z_dim=Z_DIM, width=WIDTH)
+    meta = utils.load_checkpoint(path, model)
+    images = train.sample(model, torch.randn(1000, Z_DIM, generator=torch.Generator().manual_seed(1234)))
+    full_scale[name] = {"meta": meta, "images": images,
+                        "frechet": metrics.fid(held_out_features, features.embed(classifier, images)),
+                        "confident": features.confident_fraction(features.classify(classifier, images))}
+    print(f"loaded {path.name}: {meta['steps']:,} generator steps, trained on {meta['hardware']}")
+if full_scale:
+    fig, axes = plt.subplots(1, len(full_scale), figsize=(5.2 * len(full_scale), 5.6), squeeze=False)
+    for ax, (name, result) in zip(axes[0], full_scale.items()):
+        plot.image_grid(result["images"][:49], nrow=7, ax=ax, title=f"{name}, {result['meta']['steps']:,} steps")
+    fig.suptitle("At full scale: the shipped generators, the same noise")
+    plt.show()
+
+# %% tags=["nbval-ignore-output"]
+for name, result in full_scale.items():
+    print(f"{name:10s} Frechet distance {result['frechet']:6.1f}   confidently classified {result['confident']:.0%}")
+
+# %%
+if len(full_scale) == 3:
+    assert full_scale["wgan_gp"]["frechet"] < full_scale["wgan_clip"]["frechet"]
+    assert all(result["confident"] > 0.5 for result in full_scale.values())
+    print("at full scale every model draws mostly recognisable digits (over half are classified with "
+          "90% confidence), and WGAN-GP is closer to the held-out digits than WGAN with clipping")
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. Show that $W_1(\mathcal N(\mu_1, \sigma^2), \mathcal N(\mu_2, \sigma^2)) = |\mu_1 - \mu_2|$ and check it
+#    with `theory.wasserstein1_1d`. What is $W_1$ between $\delta_0$ and $\tfrac12\delta_{-1} + \tfrac12\delta_{1}$?
+# 2. Re-run the 1D critic of section 5.3 with $\lambda = 1$ and $\lambda = 100$. How do the estimate and
+#    the slope between the modes change?
+# 3. Train the clipped WGAN with $c = 0.1$ instead of $0.01$. What happens to the weight histogram and
+#    to the gradient norms on interpolates?
+#
+# ```{admonition} Solution 1
+# :class: dropdown
+# Shifting a distribution by $\Delta$ moves every unit of mass by $|\Delta|$, and no coupling does
+# better (the 1-Lipschitz $f(x) = x\,\mathrm{sign}(\Delta)$ attains the bound in (5.3)), so
+# $W_1 = |\mu_1 - \mu_2|$ whatever $\sigma$. For the point masses, each half of the mass at 0 travels
+# distance 1: $W_1 = 1$. The cell below checks both.
+# ```
+
+# %% tags=["hide-input"]
+rng_ex = np.random.default_rng(SEED)
+a, b = rng_ex.normal(0.0, 1.5, 50_000), rng_ex.normal(2.5, 1.5, 50_000)
+print(f"W1(N(0, 1.5^2), N(2.5, 1.5^2)) from samples: {theory.wasserstein1_1d(a, b):.2f}")
+print(f"W1(delta_0, (delta_-1 + delta_1) / 2) = {theory.wasserstein1_1d([0.0, 0.0], [-1.0, 1.0]):.1f}")
+assert abs(theory.wasserstein1_1d(a, b) - 2.5) < 0.05 and theory.wasserstein1_1d([0.0, 0.0], [-1.0, 1.0]) == 1.0
+
+# %% [markdown]
+# ```{admonition} Solutions 2 and 3
+# :class: dropdown
+# 2. With $\lambda = 1$ the penalty is weak: the slope may exceed 1 between the modes and the
+#    estimate can overshoot $W_1$. With $\lambda = 100$ the slope is held at 1 tightly; the estimate
+#    stays close to $W_1$ but the critic trains more slowly. $\lambda = 10$ is the paper's compromise.
+# 3. With $c = 0.1$ fewer weights hit the walls, the critic's Lipschitz constant grows (larger gradient
+#    norms, up to exploding ones in deeper critics), and training becomes less stable — the
+#    trade-off that made Arjovsky et al. call clipping "a clearly terrible way to enforce a Lipschitz
+#    constraint".
+# ```
+#
+# ## Summary
+#
+# - $W_1$ measures how far mass must move; unlike JS and KL it changes smoothly when supports do not
+#   overlap, so it gives the generator a direction.
+# - By the Kantorovich–Rubinstein duality a 1-Lipschitz critic estimates $W_1$ from samples; the critic
+#   outputs raw scores, and the generator minimises $-\mathbb E[f(G(z))]$.
+# - Weight clipping enforces the constraint crudely: weights pile at $\pm c$, the critic's slope is far
+#   from 1, training is slow. The gradient penalty holds the slope near 1; spectral normalisation bounds
+#   each layer cheaply.
+# - The critic's estimate falls as the samples improve: a loss curve worth plotting.
+# - No BatchNorm in a penalised critic; never clip the generator; mind the generator loss's sign.
+#
+# ## References
+#
+# The works cited in this chapter, with all the others of the book, are listed in the
+# [bibliography](../bibliography).
