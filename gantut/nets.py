@@ -16,14 +16,14 @@ from torch import nn
 class MLPGenerator(nn.Module):
     """z (N, z_dim) -> samples (N, *out_shape).
 
-    Hidden layers: Linear -> [BatchNorm1d] -> LeakyReLU(0.2). The output goes through Tanh
+    Hidden layers: Linear -> [BatchNorm1d] -> LeakyReLU(0.2) (or ReLU). The output goes through Tanh
     (values in [-1, 1], the range of the image data) unless out_activation is None (toy data
     on the real line).
     """
 
     def __init__(self, z_dim: int = 100, hidden: Sequence[int] = (256, 512, 1024),
                  out_shape: Sequence[int] = (1, 28, 28), batchnorm: bool = False,
-                 out_activation: str | None = "tanh"):
+                 out_activation: str | None = "tanh", activation: str = "leaky"):
         super().__init__()
         if out_activation not in ("tanh", None):
             raise ValueError(f"out_activation must be 'tanh' or None, got {out_activation!r}")
@@ -33,7 +33,7 @@ class MLPGenerator(nn.Module):
             layers.append(nn.Linear(width, size))
             if batchnorm:
                 layers.append(nn.BatchNorm1d(size))  # eps and momentum left at their defaults
-            layers.append(nn.LeakyReLU(0.2))
+            layers.append(_activation(activation))
             width = size
         layers.append(nn.Linear(width, math.prod(self.out_shape)))
         if out_activation == "tanh":
@@ -47,22 +47,48 @@ class MLPGenerator(nn.Module):
         return self.net(z).view(len(z), *self.out_shape)
 
 
+def _activation(name: str) -> nn.Module:
+    if name not in ("leaky", "relu"):
+        raise ValueError(f"activation must be 'leaky' or 'relu', got {name!r}")
+    return nn.LeakyReLU(0.2) if name == "leaky" else nn.ReLU()
+
+
+class MinibatchStd(nn.Module):
+    """Append the batch's spread as one more feature (Karras et al. 2018, minibatch standard deviation).
+
+    x: (N, C) or (N, C, H, W) -> (N, C + 1) or (N, C + 1, H, W): the standard deviation of each
+    feature over the batch, averaged over features (and positions), copied to every sample. A
+    discriminator that sees it can tell a batch of near-identical samples from a varied one.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if len(x) < 2:
+            raise ValueError("minibatch standard deviation needs a batch of at least 2 samples")
+        spread = x.std(dim=0, unbiased=False).mean()                # a scalar for the whole batch
+        extra = spread.expand(len(x), 1, *x.shape[2:])              # (N, 1[, H, W])
+        return torch.cat([x, extra], dim=1)
+
+
 class MLPDiscriminator(nn.Module):
     """samples (N, *in_shape) -> logits (N,).
 
-    Hidden layers: Linear -> LeakyReLU(0.2) [-> Dropout]. No Sigmoid at the end.
+    Hidden layers: Linear -> LeakyReLU(0.2) (or ReLU) [-> Dropout]. No Sigmoid at the end.
+    minibatch_std=True appends the batch's spread (MinibatchStd) before the last layer.
     """
 
     def __init__(self, in_shape: Sequence[int] = (1, 28, 28), hidden: Sequence[int] = (1024, 512, 256),
-                 dropout: float = 0.0):
+                 dropout: float = 0.0, activation: str = "leaky", minibatch_std: bool = False):
         super().__init__()
         self.in_shape = tuple(in_shape)
         layers, width = [], math.prod(self.in_shape)
         for size in hidden:
-            layers += [nn.Linear(width, size), nn.LeakyReLU(0.2)]
+            layers += [nn.Linear(width, size), _activation(activation)]
             if dropout:
                 layers.append(nn.Dropout(dropout))
             width = size
+        if minibatch_std:
+            layers.append(MinibatchStd())
+            width += 1
         layers.append(nn.Linear(width, 1))
         self.net = nn.Sequential(*layers)
 
@@ -70,6 +96,27 @@ class MLPDiscriminator(nn.Module):
         if tuple(x.shape[1:]) != self.in_shape:
             raise ValueError(f"input must have shape (N, {', '.join(map(str, self.in_shape))}), got {tuple(x.shape)}")
         return self.net(x.flatten(1)).squeeze(1)
+
+
+class PackedDiscriminator(nn.Module):
+    """PacGAN (Lin et al. 2018): the discriminator judges m samples at once.
+
+    x: (N, *shape) with N divisible by m -> logits (N / m,). Consecutive groups of m samples
+    (all real or all generated) are concatenated into one input of m * prod(shape) numbers,
+    so `inner` must take inputs of shape (m * prod(shape),) (e.g. an MLPDiscriminator with
+    in_shape=(m * d,)). Losses average over the N / m packed logits as usual.
+    """
+
+    def __init__(self, inner: nn.Module, m: int):
+        super().__init__()
+        if m < 1:
+            raise ValueError(f"the packing degree m must be >= 1, got {m}")
+        self.inner, self.m = inner, m
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if len(x) % self.m:
+            raise ValueError(f"the batch size ({len(x)}) must be divisible by the packing degree m = {self.m}")
+        return self.inner(x.reshape(len(x) // self.m, -1))  # (N / m, m * prod(shape))
 
 
 def init_weights(module: nn.Module, std: float = 0.02) -> nn.Module:

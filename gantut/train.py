@@ -4,6 +4,8 @@ A generator step follows n_critic discriminator steps (Goodfellow et al. 2014, A
 with k = n_critic). A Lipschitz constraint for Wasserstein GANs needs no new loop: clip
 (weight clipping, Arjovsky et al. 2017) or penalty (the gradient penalty, Gulrajani et al.
 2017, gantut.losses.gradient_penalty); after_d_step takes any other in-place change of D.
+unroll=k gives the generator the gradient of an unrolled GAN (Metz et al. 2017): its loss is
+computed against a copy of D advanced k differentiable SGD steps, so G sees how D would react.
 The models, optimisers and losses stay in the reader's hands; the loop returns a history.
 """
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Callable, Iterator
 
 import torch
 from torch import nn
+from torch.func import functional_call
 from tqdm.auto import tqdm
 
 from . import losses
@@ -63,13 +66,41 @@ def discriminator_step(generator: nn.Module, discriminator: nn.Module, d_optimiz
             "w_estimate": (real_logits.mean() - fake_logits.mean()).item()}
 
 
+def unrolled_parameters(generator: nn.Module, discriminator: nn.Module, real_batches: list[torch.Tensor],
+                        z: torch.Tensor, lr: float, d_loss: Callable = losses.discriminator_loss) -> dict:
+    """D's parameters after len(real_batches) SGD steps on d_loss, kept differentiable w.r.t. G.
+
+    The steps start from a detached copy of D's parameters (D itself is not changed) and use
+    create_graph=True, so a loss evaluated with the result (torch.func.functional_call) sends
+    G a gradient through D's future updates: Metz et al. (2017), eq. 5-6, with SGD as the
+    unrolled optimiser. real_batches: k batches (B, ...); z: (B, z_dim). Returns {name: tensor}.
+    """
+    params = {name: p.detach().requires_grad_(True) for name, p in discriminator.named_parameters()}
+    buffers = dict(discriminator.named_buffers())
+    for real in real_batches:
+        fake = generator(z)
+        loss = d_loss(functional_call(discriminator, (params, buffers), (real,)),
+                      functional_call(discriminator, (params, buffers), (fake,)))
+        grads = torch.autograd.grad(loss, list(params.values()), create_graph=True)
+        params = {name: p - lr * g for (name, p), g in zip(params.items(), grads)}
+    return params
+
+
 def generator_step(generator: nn.Module, discriminator: nn.Module, g_optimizer: torch.optim.Optimizer,
-                   z: torch.Tensor, g_loss: Callable = losses.generator_loss) -> dict:
-    """One update of G through D's judgement of G(z). Returns the loss and G's gradient norm."""
+                   z: torch.Tensor, g_loss: Callable = losses.generator_loss,
+                   unrolled: dict | None = None) -> dict:
+    """One update of G through D's judgement of G(z). Returns the loss and G's gradient norm.
+
+    unrolled: parameters from unrolled_parameters; D judges with those instead of its own.
+    """
     for p in discriminator.parameters():  # D is only a judge here: no gradients for it
         p.requires_grad_(False)
     try:
-        loss = g_loss(discriminator(generator(z)))
+        if unrolled is None:
+            fake_logits = discriminator(generator(z))
+        else:
+            fake_logits = functional_call(discriminator, (unrolled, dict(discriminator.named_buffers())), (generator(z),))
+        loss = g_loss(fake_logits)
         g_optimizer.zero_grad(set_to_none=True)
         loss.backward()
         norm = grad_norm(generator)
@@ -84,14 +115,17 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator[torc
           g_optimizer: torch.optim.Optimizer, d_optimizer: torch.optim.Optimizer, *,
           g_loss: Callable = losses.generator_loss, d_loss: Callable = losses.discriminator_loss,
           n_critic: int = 1, clip: float | None = None, penalty: Callable | None = None,
-          after_d_step: Callable | None = None, callback: Callable | None = None, every: int = 0,
-          progress: bool = True, desc: str = "training") -> dict[str, list[float]]:
+          after_d_step: Callable | None = None, unroll: int = 0, unroll_lr: float = 0.0,
+          callback: Callable | None = None, every: int = 0, progress: bool = True,
+          desc: str = "training") -> dict[str, list[float]]:
     """Train for `steps` generator steps, each after n_critic discriminator steps.
 
     batches: an endless iterator of real batches (B, ...) already on the models' device
     (gantut.data.batches). The noise batch has the size of the real batch.
     clip: clamp D's weights to [-clip, clip] after each of its steps (WGAN); penalty(D, real,
     fake): a term added to D's loss (e.g. gantut.losses.gradient_penalty, WGAN-GP).
+    unroll=k, unroll_lr: G's loss uses D unrolled k SGD steps of size unroll_lr on fresh real
+    batches (unrolled GAN); D's own training is unchanged.
     callback(step, generator, discriminator, history) runs after step 1, every `every`
     generator steps and after the last step (e.g. to draw samples from a fixed noise batch).
 
@@ -100,6 +134,8 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator[torc
     """
     if steps < 1 or n_critic < 1:
         raise ValueError(f"steps and n_critic must be >= 1, got {steps} and {n_critic}")
+    if unroll < 0 or (unroll and unroll_lr <= 0):
+        raise ValueError(f"unroll must be >= 0 and needs a positive unroll_lr, got {unroll} and {unroll_lr}")
     if clip is not None:
         if clip <= 0:
             raise ValueError(f"clip must be a positive bound, got {clip}")
@@ -121,7 +157,10 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator[torc
             real = next(batches)
             d_logs.append(discriminator_step(generator, discriminator, d_optimizer, real,
                                              noise(len(real), z_dim, real.device), d_loss, penalty, after_d_step))
-        g_log = generator_step(generator, discriminator, g_optimizer, noise(len(real), z_dim, real.device), g_loss)
+        z = noise(len(real), z_dim, real.device)
+        unrolled = (unrolled_parameters(generator, discriminator, [next(batches) for _ in range(unroll)], z,
+                                        unroll_lr, d_loss) if unroll else None)
+        g_log = generator_step(generator, discriminator, g_optimizer, z, g_loss, unrolled)
         for key in d_keys:
             history[key].append(sum(log[key] for log in d_logs) / n_critic)
         for key, value in g_log.items():

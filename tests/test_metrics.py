@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import torch
 from scipy import linalg
 
 from gantut import metrics
@@ -45,3 +46,44 @@ def test_too_few_samples_and_bad_input_are_refused():
         metrics.frechet_distance(np.zeros(2), np.eye(2), np.zeros(3), np.eye(3))
     with pytest.raises(ValueError, match="NaN"):
         metrics.feature_statistics(np.full((20, 2), np.nan))
+
+
+# ----------------------------------------------------------------------------- mode coverage
+
+def _ring_samples(modes, n_per_mode, std=0.02, seed=0):
+    from gantut import data
+    ring = data.ring()
+    rng = np.random.default_rng(seed)
+    points = [ring.means[k] + rng.normal(0, std, (n_per_mode, 2)) for k in modes]
+    return ring, np.concatenate(points)
+
+
+def test_mode_coverage_on_samples_with_known_answers():
+    ring, all_modes = _ring_samples(range(8), 300)
+    result = metrics.mode_coverage(all_modes, ring)
+    assert result["modes"] == 8 and result["high_quality"] > 0.99 and result["kl"] < 1e-3
+    _, half = _ring_samples(range(0, 8, 2), 600)
+    result = metrics.mode_coverage(half, ring)
+    assert result["modes"] == 4 and np.isclose(result["kl"], np.log(2), atol=1e-3)  # KL(uniform on 4 || uniform on 8)
+    _, one = _ring_samples([3], 2400)
+    result = metrics.mode_coverage(one, ring)
+    assert result["modes"] == 1 and np.isclose(result["kl"], np.log(8), atol=1e-3) and result["counts"][3] > 2000
+    noise = np.random.default_rng(1).uniform(-3, 3, (2400, 2))
+    result = metrics.mode_coverage(noise, ring)
+    assert result["modes"] == 0 and result["high_quality"] < 0.01
+
+
+def test_mode_coverage_checks_its_input():
+    from gantut import data
+    with pytest.raises(ValueError, match="shape"):
+        metrics.mode_coverage(np.zeros((100, 3)), data.ring())
+    with pytest.raises(ValueError, match="NaN"):
+        metrics.mode_coverage(np.full((100, 2), np.nan), data.ring())
+
+
+def test_class_coverage_counts_and_kl():
+    one_hot = torch.eye(10)[torch.tensor([0, 1, 2, 3, 4] * 20)]
+    result = metrics.class_coverage(one_hot)
+    assert result["classes"] == 5 and np.isclose(result["kl"], np.log(2), atol=1e-6)
+    with pytest.raises(ValueError, match="softmax"):
+        metrics.class_coverage(torch.randn(10, 10))

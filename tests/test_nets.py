@@ -134,3 +134,27 @@ def test_spectral_normalize_bounds_every_layer_norm_by_one():
     a, b = torch.randn(500, 2), torch.randn(500, 2)
     ratios = (critic(a) - critic(b)).abs() / (a - b).norm(dim=1)
     assert ratios.max().item() <= 1.05
+
+
+def test_packed_discriminator_concatenates_consecutive_samples():
+    seen = []
+    inner = lambda x: seen.append(x) or x.sum(1)
+    packed = nets.PackedDiscriminator(inner, m=3)
+    x = torch.arange(12.0).view(6, 2)
+    out = packed(x)
+    assert out.shape == (2,) and torch.equal(seen[0][0], torch.tensor([0.0, 1, 2, 3, 4, 5]))
+    with pytest.raises(ValueError, match="divisible"):
+        packed(torch.zeros(5, 2))
+
+
+def test_minibatch_std_appends_the_batch_spread():
+    layer = nets.MinibatchStd()
+    same = layer(torch.ones(4, 3))
+    assert same.shape == (4, 4) and torch.all(same[:, 3] == 0)
+    varied = layer(torch.tensor([[0.0, 0.0], [2.0, 4.0]]))
+    assert torch.allclose(varied[:, 2], torch.tensor([1.5, 1.5]))  # stds 1 and 2, averaged
+    d = nets.MLPDiscriminator(in_shape=(2,), hidden=(8,), minibatch_std=True)
+    assert d(torch.randn(5, 2)).shape == (5,)
+    assert nets.MLPGenerator(z_dim=4, hidden=(8,), out_shape=(2,), out_activation=None, activation="relu")(torch.randn(3, 4)).shape == (3, 2)
+    with pytest.raises(ValueError, match="activation"):
+        nets.MLPDiscriminator(in_shape=(2,), activation="tanh")

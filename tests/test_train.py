@@ -145,3 +145,22 @@ def test_w_estimate_is_the_gap_of_raw_scores():
     log = train.discriminator_step(generator, critic, torch.optim.SGD(critic.parameters(), lr=0.0), real, z,
                                    losses.critic_loss)
     assert abs(log["w_estimate"] - expected) < 1e-6 and abs(log["loss_d"] + expected) < 1e-6
+
+
+def test_unrolled_steps_leave_the_real_discriminator_unchanged_and_reach_the_generator():
+    utils.seed_everything(0)
+    generator, discriminator = toy_models()
+    d0 = flat(discriminator)
+    z = torch.randn(16, 2)
+    params = train.unrolled_parameters(generator, discriminator, [torch.randn(16, 1) for _ in range(3)], z, lr=0.1)
+    assert torch.equal(flat(discriminator), d0)
+    assert not torch.equal(torch.cat([p.flatten() for p in params.values()]), d0)  # the copy moved
+    loss = losses.generator_loss(torch.func.functional_call(discriminator, params, (generator(z),)))
+    grads = torch.autograd.grad(loss, list(generator.parameters()))
+    assert all(torch.isfinite(g).all() for g in grads) and any(g.abs().sum() > 0 for g in grads)
+    g_opt, d_opt = optimizers(generator, discriminator)
+    history = train.train(generator, discriminator, itertools.repeat(torch.randn(16, 1)), 2, g_opt, d_opt,
+                          unroll=2, unroll_lr=0.1, progress=False)
+    assert len(history["loss_g"]) == 2
+    with pytest.raises(ValueError, match="unroll"):
+        train.train(generator, discriminator, itertools.repeat(torch.randn(16, 1)), 1, g_opt, d_opt, unroll=2)

@@ -512,11 +512,15 @@ for constraint, (generator, critic, _, _, _) in runs.items():
     w = weights_of(critic)
     diagnostics[constraint] = {"weights": w.numpy(), "norms": norms.numpy(),
                                "at the walls": ((w.abs() - CLIP).abs() < 0.01 * CLIP).float().mean().item()}
-assert diagnostics["clip"]["at the walls"] > 0.5 and diagnostics["penalty"]["at the walls"] < 0.05
-assert np.median(diagnostics["clip"]["norms"]) < 0.2 and 0.5 < np.median(diagnostics["penalty"]["norms"]) < 1.5
-print("clipping: more than half of the critic's weights sit at +-c (within 1%), and the median gradient norm "
-      "on interpolates is below 0.2")
-print("penalty: fewer than 5% of the weights are there, and the median gradient norm is between 0.5 and 1.5")
+assert diagnostics["clip"]["at the walls"] > 10 * diagnostics["penalty"]["at the walls"]
+assert np.median(diagnostics["clip"]["norms"]) < 0.5 * np.median(diagnostics["penalty"]["norms"])
+print("clipping puts more than 10x as many critic weights at +-c (within 1%) as the penalty, and its "
+      "median gradient norm on interpolates is less than half the penalised critic's")
+if PROFILE == "quick":  # the numbers of this run (the full profile's critics train much longer)
+    assert diagnostics["clip"]["at the walls"] > 0.5 and diagnostics["penalty"]["at the walls"] < 0.05
+    assert np.median(diagnostics["clip"]["norms"]) < 0.2 and 0.5 < np.median(diagnostics["penalty"]["norms"]) < 1.5
+    print("here: more than half of the clipped critic's weights sit at +-c and its median gradient norm is "
+          "below 0.2; the penalised critic has fewer than 5% there and a median norm between 0.5 and 1.5")
 
 # %% tags=["nbval-ignore-output"]
 for constraint, d in diagnostics.items():
@@ -563,6 +567,8 @@ w_curve = plot.smooth(runs["penalty"][2]["w_estimate"], max(WGAN_STEPS // 40, 1)
 peak_step = int(np.argmax(w_curve))
 assert w_curve[-1] < 0.6 * w_curve[peak_step] and peak_step < 0.3 * WGAN_STEPS
 print("the critic's estimate of W1 peaks in the first 30% of training, then falls below 60% of its peak")
+assert list(frechet.values())[-1] < 0.5 * list(frechet.values())[0]
+print("over the same steps the Frechet distance of the samples to held-out digits more than halves")
 fig, (ax_w, ax_f) = plt.subplots(1, 2, figsize=(12, 3.6))
 ax_w.plot(runs["penalty"][2]["w_estimate"], color=plot.COLORS["discriminator"], alpha=0.25, lw=0.8)
 ax_w.plot(w_curve, color=plot.COLORS["discriminator"], lw=2, label="critic's estimate (smoothed)")
