@@ -797,7 +797,7 @@ if full_scale:
     fig, axes = plt.subplots(1, len(full_scale), figsize=(5.2 * len(full_scale), 5.6), squeeze=False)
     for ax, (name, result) in zip(axes[0], full_scale.items()):
         plot.image_grid(result["images"][:49], nrow=7, ax=ax, title=f"{name}, {result['meta']['steps']:,} steps")
-    fig.suptitle("At full scale: the shipped generators, the same noise")
+    fig.suptitle("At full scale: the shipped generators, the same noise", y=1.03)
     plt.show()
 
 # %% tags=["nbval-ignore-output"]
@@ -806,10 +806,17 @@ for name, result in full_scale.items():
 
 # %%
 if len(full_scale) == 3:
-    assert full_scale["wgan_gp"]["frechet"] < full_scale["wgan_clip"]["frechet"]
-    assert all(result["confident"] > 0.5 for result in full_scale.values())
-    print("at full scale every model draws mostly recognisable digits (over half are classified with "
-          "90% confidence), and WGAN-GP is closer to the held-out digits than WGAN with clipping")
+    assert max(full_scale["wgan_gp"]["frechet"], full_scale["sngan"]["frechet"]) < 0.5 * full_scale["wgan_clip"]["frechet"]
+    assert full_scale["wgan_clip"]["confident"] < min(full_scale["wgan_gp"]["confident"], full_scale["sngan"]["confident"])
+    print("at full scale WGAN-GP and SN-GAN are less than half as far from the held-out digits as WGAN with "
+          "clipping, and more of their samples are classified confidently")
+
+# %% [markdown]
+# *Reading the figure.* After the same 6,000 generator steps, the clipped WGAN still draws thick,
+# smudged strokes; WGAN-GP draws mostly clean digits. SN-GAN, with its cheap steps, gets as far in
+# a third of the time. By the classifier's measures (printed above) the penalty and spectral
+# normalisation end up level here and well ahead of clipping — Gulrajani et al.'s finding, on a
+# small scale. Chapter 7 scores these generators beside the other chapters' with the same metric.
 
 # %% [markdown]
 # ## Exercises
