@@ -19,7 +19,7 @@
 # - five common mistakes, each running: a Sigmoid on the critic, no constraint at all, BatchNorm
 #   with the penalty, clipping the generator, and the wrong sign in the generator's loss.
 #
-# **Run time.** Quick profile: about two and a half minutes on two CPU cores. A WGAN makes five
+# **Run time.** Quick profile: about two minutes on two CPU cores. A WGAN makes five
 # critic steps per generator step, so on a CPU the quick runs on MNIST are short: they show the
 # mechanics and the diagnostics, not finished digits. The full profile trains the same models
 # 15 times longer (fast on a GPU; under an hour on a CPU); those generators ship with the book and
@@ -87,7 +87,7 @@ mnist = data.mnist("train")
 # is a matching, which `scipy.optimize.linear_sum_assignment` finds exactly. For JS and KL we give
 # the lines a tiny width $\sigma$ (Gaussian across the line) and use chapter 2's grid functions on the
 # horizontal coordinate (the vertical one is the same for both distributions and drops out); as
-# $\sigma \to 0$ they tend to (5.1).
+# $\sigma \to 0$ they tend to {eq}`three-distances`.
 
 # %%
 def w1_matching(a, b):
@@ -154,7 +154,7 @@ print("W1 between 20,000 samples of U[1, 2] and of U[t, t + 1] equals |t - 1| wi
 # %% [markdown]
 # ## 5.3 The critic: Kantorovich–Rubinstein duality
 #
-# The infimum over couplings in (5.2) is intractable for images. Its dual form is not
+# The infimum over couplings in {eq}`w1-primal` is intractable for images. Its dual form is not
 # {cite:p}`villani2009optimal`:
 #
 # $$ W_1(P_{data}, P_g) = \sup_{\|f\|_L \le 1} \; \mathbb E_{x \sim P_{data}}[f(x)] - \mathbb E_{x \sim P_g}[f(x)] , $$ (kr-duality)
@@ -241,7 +241,7 @@ print(f"gap after 400 critic steps: two-sided {gap_two_sided:.2f}, one-sided {ga
 # %% [markdown]
 # **How well does a trained critic estimate $W_1$?** Take a bimodal data distribution and a
 # Gaussian "generator" in 1D, where the exact $W_1$ comes from sorted samples, and train a small
-# MLP critic to maximise the gap of (5.3), once with the penalty and once with weight clipping
+# MLP critic to maximise the gap of {eq}`kr-duality`, once with the penalty and once with weight clipping
 # (every weight clamped to $[-c, c]$ after each step, $c = 0.01$).
 
 # %%
@@ -404,7 +404,7 @@ plt.show()
 # | | weight clipping {cite:p}`arjovsky2017wgan` | gradient penalty {cite:p}`gulrajani2017improved` |
 # | --- | --- | --- |
 # | critic steps per generator step | 5 | 5 |
-# | constraint | clamp every critic weight to $[-0.01, 0.01]$ | $\lambda = 10$, eq. (5.4) |
+# | constraint | clamp every critic weight to $[-0.01, 0.01]$ | $\lambda = 10$, eq. {eq}`gp-loss` |
 # | optimiser | RMSprop, lr $5\times 10^{-5}$ | Adam, lr $10^{-4}$, $\beta = (0.5, 0.9)$ |
 #
 # The quick profile doubles both learning rates (`LR_SCALE`): measured here, WGAN-GP at the paper's
@@ -412,7 +412,7 @@ plt.show()
 # at $2 \times 10^{-4}$. The full profile uses the papers' values.
 #
 # `gantut.train.train` takes both: `clip=0.01` clamps the critic after each of its steps, and
-# `penalty=losses.gradient_penalty` adds (5.4)'s last term. The losses are `losses.critic_loss`
+# `penalty=losses.gradient_penalty` adds the last term of {eq}`gp-loss`. The losses are `losses.critic_loss`
 # and `losses.generator_loss_wasserstein`; the history's `w_estimate` is the critic's gap
 # $\mathbb E[f(x)] - \mathbb E[f(G(z))]$ at each step (penalty excluded).
 
@@ -831,7 +831,7 @@ if len(full_scale) == 3:
 # ```{admonition} Solution 1
 # :class: dropdown
 # Shifting a distribution by $\Delta$ moves every unit of mass by $|\Delta|$, and no coupling does
-# better (the 1-Lipschitz $f(x) = x\,\mathrm{sign}(\Delta)$ attains the bound in (5.3)), so
+# better (the 1-Lipschitz $f(x) = x\,\mathrm{sign}(\Delta)$ attains the bound in {eq}`kr-duality`), so
 # $W_1 = |\mu_1 - \mu_2|$ whatever $\sigma$. For the point masses, each half of the mass at 0 travels
 # distance 1: $W_1 = 1$. The cell below checks both.
 # ```
