@@ -72,7 +72,7 @@ def unrolled_parameters(generator: nn.Module, discriminator: nn.Module, real_bat
 
     The steps start from a detached copy of D's parameters (D itself is not changed) and use
     create_graph=True, so a loss evaluated with the result (torch.func.functional_call) sends
-    G a gradient through D's future updates: Metz et al. (2017), eq. 5-6, with SGD as the
+    G a gradient through D's future updates (Metz et al. 2017, the surrogate loss f_K), with SGD as the
     unrolled optimiser. real_batches: k batches (B, ...); z: (B, z_dim). Returns {name: tensor}.
     """
     params = {name: p.detach().requires_grad_(True) for name, p in discriminator.named_parameters()}
