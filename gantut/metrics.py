@@ -18,6 +18,11 @@ import numpy as np
 import torch
 
 
+def _float64(array) -> np.ndarray:
+    """A tensor (any device) or array-like as a float64 NumPy array."""
+    return np.asarray(array.detach().cpu() if isinstance(array, torch.Tensor) else array, dtype=np.float64)
+
+
 def _symmetric_sqrt(matrix: np.ndarray) -> np.ndarray:
     """Square root of a symmetric positive semi-definite matrix; round-off negatives clamped to 0."""
     eigenvalues, eigenvectors = np.linalg.eigh((matrix + matrix.T) / 2)
@@ -30,7 +35,7 @@ def feature_statistics(features: torch.Tensor | np.ndarray) -> tuple[np.ndarray,
     Needs more samples than feature dimensions: with N <= d the covariance is singular and the
     Frechet distance is not meaningful.
     """
-    features = np.asarray(features.detach().cpu() if isinstance(features, torch.Tensor) else features, dtype=np.float64)
+    features = _float64(features)
     if features.ndim != 2:
         raise ValueError(f"features must have shape (N, d), got {features.shape}")
     n, d = features.shape
@@ -78,7 +83,7 @@ def mode_coverage(samples, mixture, n_std: float = 3.0, min_share: float = 0.2) 
       counts: high-quality samples per mode, (K,) int.
     Conventions for "covered" differ between papers; this one is stated, tested and used throughout.
     """
-    samples = np.asarray(samples.detach().cpu() if isinstance(samples, torch.Tensor) else samples, dtype=np.float64)
+    samples = _float64(samples)
     if samples.ndim != 2 or samples.shape[1] != mixture.dim:
         raise ValueError(f"samples must have shape (N, {mixture.dim}), got {samples.shape}")
     if len(samples) < mixture.n_modes:

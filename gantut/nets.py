@@ -201,15 +201,13 @@ class DCGANDiscriminator(nn.Module):
         super().__init__()
         if norm not in ("batch", "layer", "none"):
             raise ValueError(f"norm must be 'batch', 'layer' or 'none', got {norm!r}")
-        if activation not in ("leaky", "relu"):
-            raise ValueError(f"activation must be 'leaky' or 'relu', got {activation!r}")
+        _activation(activation)  # refuses an unknown name before any layer is built
         self.width = width
-        act = (lambda: nn.LeakyReLU(0.2)) if activation == "leaky" else (lambda: nn.ReLU())
         middle_norm = {"batch": nn.BatchNorm2d(2 * width), "layer": nn.GroupNorm(1, 2 * width),
                        "none": nn.Identity()}[norm]
         self.net = nn.Sequential(
-            nn.Conv2d(1, width, 4, 2, 1), act(),
-            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=norm != "batch"), middle_norm, act(),
+            nn.Conv2d(1, width, 4, 2, 1), _activation(activation),
+            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=norm != "batch"), middle_norm, _activation(activation),
             nn.Conv2d(2 * width, 1, 7, 1, 0),
         )
 
