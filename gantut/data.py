@@ -204,6 +204,30 @@ def batches(images: torch.Tensor, batch_size: int, device: torch.device | str = 
             yield images[index] if labels is None else (images[index], labels[index])
 
 
+def stacked_mnist(images: torch.Tensor, labels: torch.Tensor, n: int,
+                  generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """n stacked-MNIST samples: three digits drawn independently become one 3-channel image.
+
+    Metz et al. (2017) and Srivastava et al. (2017, VEEGAN): with 10 classes per channel the
+    data has 1,000 equally likely modes. images: (M, 1, 28, 28) in [-1, 1]; labels: (M,).
+    Returns images (n, 3, 28, 28) and mode (n,) int64 = 100 * first + 10 * second + third digit.
+    """
+    if images.dim() != 4 or images.shape[1] != 1 or len(images) != len(labels):
+        raise ValueError(f"need single-channel images (M, 1, H, W) and M labels, got {tuple(images.shape)} "
+                         f"and {tuple(labels.shape)}")
+    index = torch.randint(len(images), (n, 3), generator=generator)            # (n, 3) digit indices
+    stacked = images[index.to(images.device)].squeeze(2)                      # (n, 3, 28, 28)
+    place = torch.tensor([100, 10, 1], device=labels.device)
+    return stacked, (labels[index.to(labels.device)].long() * place).sum(1)
+
+
+def stacked_batches(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
+                    generator: torch.Generator | None = None) -> Iterator[torch.Tensor]:
+    """Endless batches (batch_size, 3, 28, 28) of fresh stacked-MNIST samples (stacked_mnist)."""
+    while True:
+        yield stacked_mnist(images, labels, batch_size, generator)[0]
+
+
 # ----------------------------------------------------------------------------- toy mixtures
 
 @dataclass

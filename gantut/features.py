@@ -83,3 +83,13 @@ def embed(model: MNISTClassifier, images: torch.Tensor, batch_size: int = 1000) 
     _check_digits(images)
     model.eval()
     return torch.cat([model.embed(chunk) for chunk in images.split(batch_size)])
+
+
+@torch.no_grad()
+def stacked_labels(model: MNISTClassifier, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """Stacked-MNIST mode of each image (N, 3, 28, 28) in [-1, 1]: 100 * first + 10 * second + third
+    digit, each channel labelled by the classifier's most likely class. Returns (N,) int64 in 0..999."""
+    if images.dim() != 4 or images.shape[1] != 3:
+        raise ValueError(f"stacked MNIST images must have shape (N, 3, 28, 28), got {tuple(images.shape)}")
+    digits = [classify(model, images[:, c:c + 1], batch_size).argmax(1) for c in range(3)]
+    return 100 * digits[0] + 10 * digits[1] + digits[2]

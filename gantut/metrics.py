@@ -110,19 +110,30 @@ def histogram_kl(counts, weights) -> float:
     return float(np.sum(share * (np.log(share) - np.log(weights))))
 
 
-def class_coverage(probabilities: torch.Tensor, n_classes: int | None = None, min_share: float = 0.2) -> dict:
-    """Mode coverage of labelled images from a classifier's probabilities (N, C), e.g. features.classify.
+def label_coverage(labels, n_classes: int, min_share: float = 0.2) -> dict:
+    """Mode coverage of labelled samples: labels (N,) ints in 0..n_classes-1 (a classifier's answers).
 
-    Each sample gets its most likely class. Returns counts per class (C,), classes covered (at
-    least min_share of the uniform share N / C) and kl: KL(class histogram || uniform) in nats
-    (0 for perfectly balanced classes, log C for a single class).
+    A class is covered when it has at least one sample and at least min_share of its fair share
+    N / n_classes (min_share=0: at least one sample, the count of the PacGAN tables). Returns
+    counts per class (n_classes,), classes covered and kl: KL(class histogram || uniform) in nats
+    (0 for perfectly balanced classes, log n_classes for a single class).
     """
+    labels = np.asarray(labels.cpu() if isinstance(labels, torch.Tensor) else labels)
+    if labels.ndim != 1 or len(labels) == 0:
+        raise ValueError(f"labels must be a non-empty 1D array, got shape {labels.shape}")
+    if labels.min() < 0 or labels.max() >= n_classes:
+        raise ValueError(f"labels must lie in 0..{n_classes - 1}, got {labels.min()}..{labels.max()}")
+    counts = np.bincount(labels, minlength=n_classes)
+    threshold = max(1.0, min_share * len(labels) / n_classes)
+    return {"counts": counts, "classes": int((counts >= threshold).sum()),
+            "kl": histogram_kl(counts, np.full(n_classes, 1 / n_classes))}
+
+
+def class_coverage(probabilities: torch.Tensor, n_classes: int | None = None, min_share: float = 0.2) -> dict:
+    """label_coverage of each sample's most likely class, from a classifier's probabilities (N, C)
+    (e.g. features.classify). Returns counts (C,), classes covered and kl to uniform, in nats."""
     if probabilities.dim() != 2:
         raise ValueError(f"probabilities must have shape (N, C), got {tuple(probabilities.shape)}")
     if not torch.allclose(probabilities.sum(1), torch.ones(len(probabilities), dtype=probabilities.dtype), atol=1e-3):
         raise ValueError("each row of probabilities must sum to 1: pass softmax outputs, not logits")
-    n_classes = n_classes or probabilities.shape[1]
-    counts = np.bincount(probabilities.argmax(1).cpu().numpy(), minlength=n_classes)
-    uniform = np.full(n_classes, 1 / n_classes)
-    return {"counts": counts, "classes": int((counts >= min_share * len(probabilities) / n_classes).sum()),
-            "kl": histogram_kl(counts, uniform)}
+    return label_coverage(probabilities.argmax(1), n_classes or probabilities.shape[1], min_share)

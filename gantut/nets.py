@@ -156,24 +156,24 @@ def count_parameters(model: nn.Module) -> int:
 # ----------------------------------------------------------------------------- DCGAN (28 x 28)
 
 class DCGANGenerator(nn.Module):
-    """z (N, z_dim) -> images (N, 1, 28, 28) in [-1, 1]; Radford et al. (2016) scaled to 28 x 28.
+    """z (N, z_dim) -> images (N, channels, 28, 28) in [-1, 1]; Radford et al. (2016) scaled to 28 x 28.
 
-    Shapes, with width w:
+    Shapes, with width w (channels c = 1 for MNIST, 3 for stacked MNIST):
         z (N, z_dim) viewed as (N, z_dim, 1, 1)
         ConvTranspose2d(z_dim, 2w, 7)          -> (N, 2w, 7, 7)    BatchNorm, ReLU   (the projection)
         ConvTranspose2d(2w, w, 4, stride 2, 1) -> (N, w, 14, 14)   BatchNorm, ReLU
-        ConvTranspose2d(w, 1, 4, stride 2, 1)  -> (N, 1, 28, 28)   Tanh (no BatchNorm at the output)
+        ConvTranspose2d(w, c, 4, stride 2, 1)  -> (N, c, 28, 28)   Tanh (no BatchNorm at the output)
     batchnorm=False drops the BatchNorm layers (the ablation of chapter 4).
     """
 
-    def __init__(self, z_dim: int = 64, width: int = 32, batchnorm: bool = True):
+    def __init__(self, z_dim: int = 64, width: int = 32, batchnorm: bool = True, channels: int = 1):
         super().__init__()
-        self.z_dim, self.width = z_dim, width
+        self.z_dim, self.width, self.channels = z_dim, width, channels
         norm = (lambda c: nn.BatchNorm2d(c)) if batchnorm else (lambda c: nn.Identity())
         self.net = nn.Sequential(
             nn.ConvTranspose2d(z_dim, 2 * width, 7, 1, 0, bias=not batchnorm), norm(2 * width), nn.ReLU(),
             nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=not batchnorm), norm(width), nn.ReLU(),
-            nn.ConvTranspose2d(width, 1, 4, 2, 1), nn.Tanh(),
+            nn.ConvTranspose2d(width, channels, 4, 2, 1), nn.Tanh(),
         )
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
@@ -185,10 +185,10 @@ class DCGANGenerator(nn.Module):
 
 
 class DCGANDiscriminator(nn.Module):
-    """images (N, 1, 28, 28) -> logits (N,); strided convolutions, no pooling, no Sigmoid.
+    """images (N, channels, 28, 28) -> logits (N,); strided convolutions, no pooling, no Sigmoid.
 
-    Shapes, with width w:
-        Conv2d(1, w, 4, stride 2, 1)   -> (N, w, 14, 14)   LeakyReLU(0.2)      (no norm on the input layer)
+    Shapes, with width w (channels c = 1 for MNIST, 3 for stacked MNIST):
+        Conv2d(c, w, 4, stride 2, 1)   -> (N, w, 14, 14)   LeakyReLU(0.2)      (no norm on the input layer)
         Conv2d(w, 2w, 4, stride 2, 1)  -> (N, 2w, 7, 7)    norm, LeakyReLU(0.2)
         Conv2d(2w, 1, 7)               -> (N, 1, 1, 1)     -> logits (N,)
     norm: "batch" (DCGAN), "layer" (a critic for the gradient penalty; GroupNorm with one group,
@@ -197,21 +197,21 @@ class DCGANDiscriminator(nn.Module):
     activation: "leaky" (LeakyReLU 0.2, DCGAN) or "relu" (the ablation of chapter 4).
     """
 
-    def __init__(self, width: int = 32, norm: str = "batch", activation: str = "leaky"):
+    def __init__(self, width: int = 32, norm: str = "batch", activation: str = "leaky", channels: int = 1):
         super().__init__()
         if norm not in ("batch", "layer", "none"):
             raise ValueError(f"norm must be 'batch', 'layer' or 'none', got {norm!r}")
         _activation(activation)  # refuses an unknown name before any layer is built
-        self.width = width
+        self.width, self.channels = width, channels
         middle_norm = {"batch": nn.BatchNorm2d(2 * width), "layer": nn.GroupNorm(1, 2 * width),
                        "none": nn.Identity()}[norm]
         self.net = nn.Sequential(
-            nn.Conv2d(1, width, 4, 2, 1), _activation(activation),
+            nn.Conv2d(channels, width, 4, 2, 1), _activation(activation),
             nn.Conv2d(width, 2 * width, 4, 2, 1, bias=norm != "batch"), middle_norm, _activation(activation),
             nn.Conv2d(2 * width, 1, 7, 1, 0),
         )
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        if images.dim() != 4 or tuple(images.shape[1:]) != (1, 28, 28):
-            raise ValueError(f"images must have shape (N, 1, 28, 28), got {tuple(images.shape)}")
+        if images.dim() != 4 or tuple(images.shape[1:]) != (self.channels, 28, 28):
+            raise ValueError(f"images must have shape (N, {self.channels}, 28, 28), got {tuple(images.shape)}")
         return self.net(images).flatten()

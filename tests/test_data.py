@@ -137,3 +137,20 @@ def test_mixture_sampling_is_seeded_and_2d_density_is_checked():
         mixture.pdf(np.zeros((4, 3)))
     with pytest.raises(ValueError, match="sum to 1"):
         data.GaussianMixture(np.zeros((2, 1)), 1.0, [0.5, 0.6])
+
+
+def test_stacked_mnist_puts_three_independent_digits_in_the_channels():
+    # image i is the constant i / 100, so every channel says which digit it came from
+    images = (torch.arange(100.0) / 100).view(100, 1, 1, 1).expand(100, 1, 28, 28)
+    labels = torch.arange(100) % 10
+    stacked, modes = data.stacked_mnist(images, labels, 2000, torch.Generator().manual_seed(0))
+    assert stacked.shape == (2000, 3, 28, 28) and modes.dtype == torch.int64
+    index = (stacked[:, :, 0, 0] * 100).round().long()                   # (2000, 3) source digits
+    assert (stacked == stacked[:, :, :1, :1]).all()                       # each channel one whole digit
+    assert torch.equal(modes, 100 * labels[index[:, 0]] + 10 * labels[index[:, 1]] + labels[index[:, 2]])
+    assert len(torch.unique(modes)) > 850                                 # 1,000 modes, drawn independently
+    assert (index[:, 0] != index[:, 1]).float().mean() > 0.95
+    batch = next(data.stacked_batches(images, labels, 16))
+    assert batch.shape == (16, 3, 28, 28)
+    with pytest.raises(ValueError, match="single-channel"):
+        data.stacked_mnist(stacked, modes, 4)

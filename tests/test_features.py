@@ -36,3 +36,14 @@ def test_confident_fraction():
 def test_missing_weights_say_how_to_make_them(tmp_path):
     with pytest.raises(FileNotFoundError, match="train_mnist_classifier"):
         features.load_mnist_classifier(tmp_path / "none.pt")
+
+
+def test_stacked_labels_read_each_channel_as_a_digit():
+    model = features.load_mnist_classifier()
+    test = data.mnist("test", verbose=False)
+    stacked, modes = data.stacked_mnist(test.images, test.labels, 500, torch.Generator().manual_seed(0))
+    predicted = features.stacked_labels(model, stacked)
+    # three digits right with probability about 0.97 ** 3
+    assert predicted.shape == (500,) and (predicted == modes).float().mean().item() > 0.88
+    with pytest.raises(ValueError, match="3, 28, 28"):
+        features.stacked_labels(model, test.images[:4])

@@ -87,3 +87,13 @@ def test_class_coverage_counts_and_kl():
     assert result["classes"] == 5 and np.isclose(result["kl"], np.log(2), atol=1e-6)
     with pytest.raises(ValueError, match="softmax"):
         metrics.class_coverage(torch.randn(10, 10))
+
+
+def test_label_coverage_thresholds_and_the_pacgan_count():
+    labels = np.array([0] * 500 + [1] * 499 + [2])          # 1,000 samples over 4 classes, class 3 missing
+    strict = metrics.label_coverage(labels, 4)               # fair share 250, so at least 50 samples
+    assert strict["classes"] == 2 and list(strict["counts"]) == [500, 499, 1, 0]
+    assert metrics.label_coverage(labels, 4, min_share=0)["classes"] == 3   # at least one sample
+    assert np.isclose(metrics.label_coverage(np.arange(1000) % 4, 4)["kl"], 0, atol=1e-9)
+    with pytest.raises(ValueError, match="0..3"):
+        metrics.label_coverage(np.array([0, 4]), 4)

@@ -158,3 +158,11 @@ def test_minibatch_std_appends_the_batch_spread():
     assert nets.MLPGenerator(z_dim=4, hidden=(8,), out_shape=(2,), out_activation=None, activation="relu")(torch.randn(3, 4)).shape == (3, 2)
     with pytest.raises(ValueError, match="activation"):
         nets.MLPDiscriminator(in_shape=(2,), activation="tanh")
+
+
+def test_dcgan_with_three_channels_for_stacked_mnist():
+    generator, discriminator = nets.DCGANGenerator(channels=3), nets.DCGANDiscriminator(channels=3)
+    images = generator(torch.randn(4, 64))
+    assert images.shape == (4, 3, 28, 28) and discriminator(images).shape == (4,)
+    with pytest.raises(ValueError, match="\\(N, 3, 28, 28\\)"):
+        discriminator(torch.zeros(4, 1, 28, 28))
