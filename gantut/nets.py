@@ -101,10 +101,11 @@ class MLPDiscriminator(nn.Module):
 class PackedDiscriminator(nn.Module):
     """PacGAN (Lin et al. 2018): the discriminator judges m samples at once.
 
-    x: (N, *shape) with N divisible by m -> logits (N / m,). Consecutive groups of m samples
-    (all real or all generated) are concatenated into one input of m * prod(shape) numbers,
-    so `inner` must take inputs of shape (m * prod(shape),) (e.g. an MLPDiscriminator with
-    in_shape=(m * d,)). Losses average over the N / m packed logits as usual.
+    x: (N, C, ...) with N divisible by m -> logits (N / m,). Each group of m consecutive samples
+    (all real or all generated) is concatenated along the channel axis: points (N, d) become
+    (N / m, m * d), images (N, C, H, W) become (N / m, m * C, H, W). So `inner` takes m times
+    the channels: an MLPDiscriminator with in_shape=(m * d,), or a DCGANDiscriminator with
+    channels=m * C. Losses average over the N / m packed logits as usual.
     """
 
     def __init__(self, inner: nn.Module, m: int):
@@ -116,7 +117,7 @@ class PackedDiscriminator(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if len(x) % self.m:
             raise ValueError(f"the batch size ({len(x)}) must be divisible by the packing degree m = {self.m}")
-        return self.inner(x.reshape(len(x) // self.m, -1))  # (N / m, m * prod(shape))
+        return self.inner(x.reshape(len(x) // self.m, self.m * x.shape[1], *x.shape[2:]))  # (N / m, m * C, ...)
 
 
 def init_weights(module: nn.Module, std: float = 0.02) -> nn.Module:

@@ -145,6 +145,11 @@ def test_packed_discriminator_concatenates_consecutive_samples():
     assert out.shape == (2,) and torch.equal(seen[0][0], torch.tensor([0.0, 1, 2, 3, 4, 5]))
     with pytest.raises(ValueError, match="divisible"):
         packed(torch.zeros(5, 2))
+    # images: sample 2k and 2k + 1 side by side as channels, for a conv discriminator with 2C channels
+    images = torch.randn(4, 3, 28, 28)
+    pair = nets.PackedDiscriminator(lambda x: x, m=2)(images)
+    assert pair.shape == (2, 6, 28, 28) and torch.equal(pair[1, 3:], images[3])
+    assert nets.PackedDiscriminator(nets.DCGANDiscriminator(channels=6), 2)(images).shape == (2,)
 
 
 def test_minibatch_std_appends_the_batch_spread():
