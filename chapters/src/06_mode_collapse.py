@@ -724,8 +724,8 @@ if len(stacked_results) == 3:
 # %% [markdown]
 # *Reading the tables.* On the **ring**, five times the steps sharpen the picture of section 6.5: the
 # vanilla GAN is still collapsed for every seed, while the unrolled GAN and WGAN-GP cover seven or
-# eight modes with about half of their samples high quality. Minibatch std helps for one seed
-# of three; PacGAN spreads its samples over the ring (low KL) but keeps them blurry, so few modes
+# eight modes with about half of their samples high quality. Minibatch std covers some modes for two
+# seeds of three (five at best); PacGAN spreads its samples over the ring (low KL) but keeps them blurry, so few modes
 # count as covered. On the **grid** of 25 modes no method succeeds at this budget: only the unrolled
 # GAN covers modes at all (about a third of them); the others spread a blur over the square. These
 # are small runs of one setting — the papers train far longer, and their rankings differ between
