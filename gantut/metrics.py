@@ -1,10 +1,12 @@
-"""Metrics for generated samples: the Frechet distance between feature statistics, and mode coverage.
+"""Metrics for generated samples: FID, KID and Inception Score on features, and mode coverage.
 
 Heusel et al. (2017) define FID as the Frechet distance between Gaussians fitted to features of
 real and generated images:
     d^2 = |mu1 - mu2|^2 + tr(S1) + tr(S2) - 2 tr((S1^{1/2} S2 S1^{1/2})^{1/2}).
 The symmetric form under the trace has the same eigenvalues as (S1 S2)^{1/2} and is computed
-with eigendecompositions of symmetric matrices only. Chapter 7 builds on this module.
+with eigendecompositions of symmetric matrices only. The kernel inception distance (Binkowski
+et al. 2018) is an unbiased MMD with a cubic polynomial kernel; the Inception Score (Salimans et
+al. 2016) the exponentiated mean KL between each sample's class distribution and the marginal.
 
 Mode coverage on mixtures with known modes, after Metz et al. (2017), Srivastava et al. (2017,
 VEEGAN) and Lin et al. (2018, PacGAN): a sample is "high quality" within 3 standard deviations
@@ -62,9 +64,86 @@ def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma
     return max(distance, 0.0)  # round-off can leave a tiny negative number when the two are equal
 
 
+def _feature_pair(real_features, fake_features) -> tuple[np.ndarray, np.ndarray]:
+    """Two feature sets (N1, d), (N2, d) as float64 arrays, checked for shape and NaN."""
+    real, fake = _float64(real_features), _float64(fake_features)
+    if real.ndim != 2 or fake.ndim != 2:
+        raise ValueError(f"features must have shape (N, d), got {real.shape} and {fake.shape}")
+    if real.shape[1] != fake.shape[1]:
+        raise ValueError(f"real and generated features have different sizes ({real.shape[1]} and {fake.shape[1]}): "
+                         "extract both with the same network and layer")
+    if not (np.isfinite(real).all() and np.isfinite(fake).all()):
+        raise ValueError("features contain NaN or inf")
+    return real, fake
+
+
 def fid(real_features, fake_features) -> float:
     """Frechet distance between the Gaussian statistics of two feature sets (N1, d) and (N2, d)."""
-    return frechet_distance(*feature_statistics(real_features), *feature_statistics(fake_features))
+    real, fake = _feature_pair(real_features, fake_features)
+    return frechet_distance(*feature_statistics(real), *feature_statistics(fake))
+
+
+def kid(real_features, fake_features, subsets: int = 100, subset_size: int = 1000,
+        generator: np.random.Generator | None = None) -> tuple[float, float]:
+    """Kernel inception distance (Binkowski et al. 2018): the unbiased MMD^2 with the kernel
+    k(x, y) = (x . y / d + 1)^3, averaged over random subsets of subset_size from each set.
+
+    real_features (N1, d), fake_features (N2, d). Returns (mean, standard deviation) over the
+    subsets. Unbiased: its expectation is 0 when both sets come from the same distribution, so
+    small negative values happen; unlike FID it needs no more samples than dimensions.
+    subset_size is capped at the smaller set's size (one subset of everything: deterministic).
+    """
+    real, fake = _feature_pair(real_features, fake_features)
+    m = min(subset_size, len(real), len(fake))
+    if m < 2:
+        raise ValueError(f"KID needs at least 2 samples in each set, got {len(real)} and {len(fake)}")
+    rng = generator if generator is not None else np.random.default_rng(0)
+    d = real.shape[1]
+    estimates = []
+    for _ in range(subsets):
+        x = real if m == len(real) else real[rng.choice(len(real), m, replace=False)]
+        y = fake if m == len(fake) else fake[rng.choice(len(fake), m, replace=False)]
+        k_xx, k_yy, k_xy = ((x @ x.T / d + 1) ** 3, (y @ y.T / d + 1) ** 3, (x @ y.T / d + 1) ** 3)
+        off_diagonal = lambda k: (k.sum() - np.trace(k)) / (m * (m - 1))
+        estimates.append(off_diagonal(k_xx) + off_diagonal(k_yy) - 2 * k_xy.mean())
+        if m == len(real) == len(fake):
+            break  # every subset would be the whole set
+    return float(np.mean(estimates)), float(np.std(estimates))
+
+
+def inception_score(logits, splits: int = 10, from_probabilities: bool = False) -> tuple[float, float]:
+    """Inception Score (Salimans et al. 2016): exp(E_x KL(p(y|x) || p(y))), per split.
+
+    logits: (N, C) classifier logits (log-softmax taken here in float64), or probabilities with
+    from_probabilities=True (rows must sum to 1). The N samples are cut into `splits` consecutive
+    parts *in the given order* (shuffle class-sorted samples first); p(y) is each part's mean
+    prediction. Returns (mean, standard deviation) over the parts, the convention of the original
+    code (np.std, not the sample standard deviation). Between 1 (one class, or uniform predictions)
+    and C (confident predictions, all classes equally often).
+    """
+    scores = _float64(logits)
+    if scores.ndim != 2:
+        raise ValueError(f"logits must have shape (N, C), got {scores.shape}")
+    if not np.isfinite(scores).all():
+        raise ValueError("logits contain NaN or inf")
+    n, c = scores.shape
+    if from_probabilities:
+        if (scores < 0).any() or not np.allclose(scores.sum(1), 1, atol=1e-4):
+            raise ValueError("probabilities must be non-negative with rows summing to 1; "
+                             "pass logits with from_probabilities=False")
+        log_p = np.log(np.clip(scores, 1e-300, None))
+    else:
+        log_p = scores - scores.max(1, keepdims=True)
+        log_p = log_p - np.log(np.exp(log_p).sum(1, keepdims=True))     # log-softmax
+    if splits < 1 or n // splits < c:
+        raise ValueError(f"each of the {splits} splits needs at least as many samples as classes ({c}); "
+                         f"got {n} samples: use more samples or fewer splits")
+    values = []
+    for part in np.array_split(log_p, splits):
+        p = np.exp(part)
+        log_marginal = np.log(p.mean(0) + 1e-300)
+        values.append(np.exp(np.mean(np.sum(p * (part - log_marginal), axis=1))))
+    return float(np.mean(values)), float(np.std(values))
 
 
 # ----------------------------------------------------------------------------- mode coverage

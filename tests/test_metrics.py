@@ -8,7 +8,7 @@ from gantut import metrics
 
 def test_commuting_covariances_match_the_closed_form():
     rng = np.random.default_rng(0)
-    for d in (1, 8, 256):
+    for d in (1, 8, 256, 2048):
         mu1, mu2 = rng.normal(size=d), rng.normal(size=d)
         v1, v2 = rng.uniform(0.1, 3, d), rng.uniform(0.1, 3, d)
         closed = np.sum((mu1 - mu2) ** 2) + np.sum((np.sqrt(v1) - np.sqrt(v2)) ** 2)
@@ -97,3 +97,94 @@ def test_label_coverage_thresholds_and_the_pacgan_count():
     assert np.isclose(metrics.label_coverage(np.arange(1000) % 4, 4)["kl"], 0, atol=1e-9)
     with pytest.raises(ValueError, match="0..3"):
         metrics.label_coverage(np.array([0, 4]), 4)
+
+
+# ----------------------------------------------------------------------------- FID, KID and IS (chapter 7)
+
+def test_fid_refuses_mismatched_sizes_and_nan():
+    with pytest.raises(ValueError, match="different sizes"):
+        metrics.fid(np.zeros((50, 4)), np.zeros((50, 5)))
+    bad = np.random.default_rng(0).normal(size=(50, 4))
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        metrics.fid(bad, bad)
+
+
+def test_fid_agrees_with_pytorch_fid_on_random_features():
+    fid_score = pytest.importorskip("pytorch_fid.fid_score")
+    rng = np.random.default_rng(2)
+    real = rng.normal(size=(600, 64))
+    fake = rng.normal(size=(500, 64)) @ rng.normal(size=(64, 64)) * 0.3 + 0.5
+    reference = fid_score.calculate_frechet_distance(*metrics.feature_statistics(real), *metrics.feature_statistics(fake))
+    assert metrics.fid(real, fake) == pytest.approx(reference, rel=1e-6)
+
+
+class _Features(torch.nn.Module):
+    """A "feature extractor" that returns its input, so torchmetrics scores given features (N, d).
+
+    torchmetrics probes a custom extractor with a dummy image batch to learn d; answer with zeros.
+    """
+
+    def __init__(self, d: int):
+        super().__init__()
+        self.d = d
+
+    def forward(self, x):
+        return torch.zeros(len(x), self.d, dtype=torch.float64) if x.dim() == 4 else x
+
+
+def test_fid_kid_and_is_agree_with_torchmetrics_on_the_same_features():
+    pytest.importorskip("torchmetrics")
+    from torchmetrics.image.fid import FrechetInceptionDistance
+    from torchmetrics.image.inception import InceptionScore
+    from torchmetrics.image.kid import KernelInceptionDistance
+    rng = np.random.default_rng(3)
+    real = torch.tensor(rng.normal(size=(400, 32)))
+    fake = torch.tensor(rng.normal(size=(300, 32)) * 1.2 + 0.2)
+    reference = FrechetInceptionDistance(feature=_Features(32))
+    reference.set_dtype(torch.float64)
+    reference.update(real, real=True)
+    reference.update(fake, real=False)
+    assert metrics.fid(real, fake) == pytest.approx(reference.compute().item(), rel=1e-6)
+    # one subset of all samples: no randomness on either side
+    kid_reference = KernelInceptionDistance(feature=_Features(32), subsets=1, subset_size=300)
+    kid_reference.update(real[:300], real=True)
+    kid_reference.update(fake, real=False)
+    assert metrics.kid(real[:300], fake)[0] == pytest.approx(kid_reference.compute()[0].item(), rel=1e-5)
+    logits = torch.tensor(rng.normal(size=(1000, 10)) * 3)
+    is_reference = InceptionScore(feature=_Features(10), splits=1)
+    is_reference.update(logits)
+    assert metrics.inception_score(logits, splits=1)[0] == pytest.approx(is_reference.compute()[0].item(), rel=1e-5)
+
+
+def test_kid_is_near_zero_for_one_distribution_and_grows_with_a_shift():
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=(500, 16)), rng.normal(size=(500, 16))
+    same, _ = metrics.kid(a, b, subsets=20, subset_size=200)
+    shifted, _ = metrics.kid(a, b + 0.5, subsets=20, subset_size=200)
+    assert abs(same) < 0.01 and shifted > 0.1
+    # unbiased: the mean over many independent pairs of samples of one distribution is about 0
+    pairs = [metrics.kid(rng.normal(size=(50, 4)), rng.normal(size=(50, 4)), subsets=1)[0] for _ in range(200)]
+    assert abs(np.mean(pairs)) < 3 * np.std(pairs) / np.sqrt(len(pairs))
+    with pytest.raises(ValueError, match="at least 2"):
+        metrics.kid(a[:1], b)
+
+
+def test_inception_score_extremes_and_errors():
+    balanced = np.eye(10)[np.arange(2000) % 10]
+    assert metrics.inception_score(balanced, from_probabilities=True)[0] == pytest.approx(10, rel=1e-9)
+    collapsed = np.eye(10)[np.zeros(2000, dtype=int)]
+    assert metrics.inception_score(collapsed, from_probabilities=True)[0] == pytest.approx(1, rel=1e-9)
+    uniform = np.full((2000, 10), 0.1)
+    assert metrics.inception_score(uniform, from_probabilities=True)[0] == pytest.approx(1, rel=1e-9)
+    # logits give the same answer as their softmax, in float64 even for huge logits
+    logits = np.random.default_rng(5).normal(size=(2000, 10)) * 40
+    probabilities = torch.softmax(torch.tensor(logits), 1).numpy()
+    assert metrics.inception_score(logits)[0] == pytest.approx(
+        metrics.inception_score(probabilities, from_probabilities=True)[0], rel=1e-6)
+    # class-sorted samples: each split sees one class, so the score collapses to 1
+    assert metrics.inception_score(np.eye(10)[np.sort(np.arange(2000) % 10)], from_probabilities=True)[0] == pytest.approx(1)
+    with pytest.raises(ValueError, match="sum"):
+        metrics.inception_score(np.ones((200, 10)), from_probabilities=True)
+    with pytest.raises(ValueError, match="splits"):
+        metrics.inception_score(balanced[:50], splits=10)
