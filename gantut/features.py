@@ -1,10 +1,16 @@
-"""Feature extractors for judging generated digits: a small MNIST classifier shipped with the book.
+"""Feature extractors for judging generated images: a small MNIST classifier shipped with the book,
+and Inception-v3 (Szegedy et al. 2016) for readers who have its weights.
 
 The classifier (LeNet-like, after LeCun et al. 1998) is trained by
 scripts/train_mnist_classifier.py on the training split of the data the book has (here the
 4,000 shipped digits); its weights ship in data/mnist_classifier.pt and its held-out accuracy
 is recorded with them. Its logits give class probabilities for generated digits; its
 128-dimensional penultimate layer gives features for Frechet distances (chapter 7).
+
+Inception-v3 is what FID and IS are defined with on natural images. Its weights cannot ship with
+the book; load_inception takes torchvision's ImageNet weights (downloaded once when online, then
+cached by torch.hub) or a state dict file. The FID papers' own TensorFlow port differs slightly
+(pytorch-fid's InceptionV3 reproduces it); numbers from the two are not interchangeable.
 """
 from __future__ import annotations
 
@@ -93,3 +99,61 @@ def stacked_labels(model: MNISTClassifier, images: torch.Tensor, batch_size: int
         raise ValueError(f"stacked MNIST images must have shape (N, 3, 28, 28), got {tuple(images.shape)}")
     digits = [classify(model, images[:, c:c + 1], batch_size).argmax(1) for c in range(3)]
     return 100 * digits[0] + 10 * digits[1] + digits[2]
+
+
+class InceptionFeatures(nn.Module):
+    """images (N, C, H, W) in [-1, 1], C = 1 or 3 -> (pool features (N, 2048), logits (N, 1000)).
+
+    Grey images are repeated to three channels; every image is resized to 299 x 299 (bilinear),
+    the size Inception-v3 was trained at. The network sees values in [-1, 1], which is what
+    torchvision's weights expect with transform_input=False. Always in eval mode.
+    """
+
+    def __init__(self, net: nn.Module):
+        super().__init__()
+        self.fc, net.fc = net.fc, nn.Identity()  # the last layer gives the logits; before it, the features
+        self.net = net
+        self.train(False)
+
+    def train(self, mode: bool = True):
+        """Stays in eval mode (BatchNorm running statistics, no dropout) whatever is asked."""
+        return super().train(False)
+
+    @torch.no_grad()
+    def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        images = check_images(images)
+        if images.shape[1] == 1:
+            images = images.repeat(1, 3, 1, 1)
+        images = F.interpolate(images.float(), size=(299, 299), mode="bilinear", align_corners=False)
+        pool = self.net(images)  # (N, 2048)
+        return pool, self.fc(pool)
+
+
+def load_inception(weights: str | Path | None = "torchvision") -> InceptionFeatures:
+    """Inception-v3 as an InceptionFeatures extractor.
+
+    weights: "torchvision" (ImageNet weights from torchvision; needs the internet once), a path to
+    a state dict saved from torchvision's inception_v3, or None for random weights (for testing
+    shapes only: its features mean nothing).
+    """
+    from torchvision.models import Inception_V3_Weights, inception_v3
+
+    net = inception_v3(weights=None, aux_logits=False, init_weights=weights is None, transform_input=False)
+    if weights is None:
+        return InceptionFeatures(net)
+    if weights == "torchvision":
+        try:
+            state = Inception_V3_Weights.IMAGENET1K_V1.get_state_dict(progress=False)
+        except Exception as error:  # offline, blocked, or a broken cache
+            raise RuntimeError(
+                "could not get Inception-v3 weights: torchvision downloads them from download.pytorch.org "
+                f"({error.__class__.__name__}). Run once with internet access (they are cached by torch.hub), or "
+                "download inception_v3_google-0cc3c7bd.pth elsewhere and pass its path as weights=") from error
+    else:
+        path = Path(weights)
+        if not path.exists():
+            raise FileNotFoundError(f"no Inception-v3 weights at {path}; pass weights='torchvision' to download "
+                                    "torchvision's, or the path of a saved inception_v3 state dict")
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    net.load_state_dict({k: v for k, v in state.items() if not k.startswith("AuxLogits")})
+    return InceptionFeatures(net)

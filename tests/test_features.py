@@ -47,3 +47,20 @@ def test_stacked_labels_read_each_channel_as_a_digit():
     assert predicted.shape == (500,) and (predicted == modes).float().mean().item() > 0.88
     with pytest.raises(ValueError, match="3, 28, 28"):
         features.stacked_labels(model, test.images[:4])
+
+
+def test_inception_extractor_shapes_with_random_weights():
+    torch.manual_seed(0)
+    extractor = features.load_inception(weights=None)
+    pool, logits = extractor(torch.rand(2, 1, 28, 28) * 2 - 1)      # grey digits: repeated and resized
+    assert pool.shape == (2, 2048) and logits.shape == (2, 1000)
+    pool, logits = extractor(torch.rand(2, 3, 32, 32) * 2 - 1)
+    assert pool.shape == (2, 2048) and not extractor.training
+    assert torch.allclose(extractor.fc(pool), logits)
+    with pytest.raises(ValueError, match="\\[0, 1\\]"):
+        extractor(torch.rand(2, 3, 32, 32))                            # [0, 1] images are refused
+
+
+def test_inception_without_weights_says_where_to_get_them(tmp_path):
+    with pytest.raises(FileNotFoundError, match="torchvision"):
+        features.load_inception(tmp_path / "missing.pth")
