@@ -14,6 +14,7 @@ cached by torch.hub) or a state dict file. The FID papers' own TensorFlow port d
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import torch
@@ -142,6 +143,11 @@ def load_inception(weights: str | Path | None = "torchvision") -> InceptionFeatu
     if weights is None:
         return InceptionFeatures(net)
     if weights == "torchvision":
+        cached = Path(torch.hub.get_dir()) / "checkpoints" / Path(Inception_V3_Weights.IMAGENET1K_V1.url).name
+        if os.environ.get("GANTUT_OFFLINE") == "1" and not cached.exists():
+            raise RuntimeError(f"GANTUT_OFFLINE=1 and no cached Inception-v3 weights at {cached}: run once with "
+                               "internet access (torchvision downloads them there), or pass the path of a saved "
+                               "inception_v3 state dict as weights=")
         try:
             state = Inception_V3_Weights.IMAGENET1K_V1.get_state_dict(progress=False)
         except Exception as error:  # offline, blocked, or a broken cache

@@ -64,3 +64,10 @@ def test_inception_extractor_shapes_with_random_weights():
 def test_inception_without_weights_says_where_to_get_them(tmp_path):
     with pytest.raises(FileNotFoundError, match="torchvision"):
         features.load_inception(tmp_path / "missing.pth")
+
+
+def test_inception_offline_without_cached_weights_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANTUT_OFFLINE", "1")
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    with pytest.raises(RuntimeError, match="GANTUT_OFFLINE"):
+        features.load_inception("torchvision")
