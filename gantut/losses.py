@@ -9,6 +9,9 @@ Arjovsky, Chintala & Bottou (2017), WGAN: the critic f is any 1-Lipschitz functi
 raw, unbounded scores estimate W1 = max_f E[f(x)] - E[f(G(z))] (Kantorovich-Rubinstein).
 Gulrajani et al. (2017), WGAN-GP: the Lipschitz constraint as a gradient penalty on
 interpolates between real and generated samples.
+
+Mao et al. (2017), LSGAN: least squares on raw scores (targets 1 for real, 0 for fake).
+Lim & Ye (2017), the hinge loss, used by SN-GAN (Miyato et al. 2018) and BigGAN.
 """
 from __future__ import annotations
 
@@ -107,3 +110,33 @@ def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, 
     norms = critic_gradient_norms(critic, interpolates(real, fake.detach(), generator), create_graph=True)
     excess = (norms - 1).clamp(min=0) if one_sided else norms - 1
     return weight * (excess ** 2).mean()
+
+
+# ----------------------------------------------------------------------------- LSGAN and hinge
+
+def lsgan_discriminator_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+    """1/2 E[(D(x) - 1)^2] + 1/2 E[D(G(z))^2] on raw scores (Mao et al. 2017, targets a = 0, b = 1).
+
+    real_scores, fake_scores: (N,) or (N, 1), no Sigmoid. Returns a scalar.
+    """
+    real_scores, fake_scores = _logits("real_scores", real_scores), _logits("fake_scores", fake_scores)
+    return 0.5 * ((real_scores - 1) ** 2).mean() + 0.5 * (fake_scores ** 2).mean()
+
+
+def lsgan_generator_loss(fake_scores: torch.Tensor) -> torch.Tensor:
+    """1/2 E[(D(G(z)) - 1)^2], minimised by G (target c = 1). fake_scores: (N,) or (N, 1)."""
+    return 0.5 * ((_logits("fake_scores", fake_scores) - 1) ** 2).mean()
+
+
+def hinge_discriminator_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+    """E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))] on raw scores (Lim & Ye 2017).
+
+    Real scores above 1 and fake scores below -1 cost nothing. Returns a scalar.
+    """
+    real_scores, fake_scores = _logits("real_scores", real_scores), _logits("fake_scores", fake_scores)
+    return F.relu(1 - real_scores).mean() + F.relu(1 + fake_scores).mean()
+
+
+def hinge_generator_loss(fake_scores: torch.Tensor) -> torch.Tensor:
+    """-E[D(G(z))], minimised by G (the generator side of the hinge game). fake_scores: (N,) or (N, 1)."""
+    return -_logits("fake_scores", fake_scores).mean()

@@ -120,3 +120,21 @@ def test_one_sided_penalty_ignores_norms_below_one():
     expected = (norms - 1).clamp(min=0).pow(2).mean().item()
     got = losses.gradient_penalty(critic, real, fake, weight=1.0, generator=torch.Generator().manual_seed(0), one_sided=True)
     assert math.isclose(got.item(), expected, rel_tol=1e-5, abs_tol=1e-7)
+
+
+def test_lsgan_losses_match_a_hand_computation():
+    real, fake = torch.tensor([1.0, 3.0]), torch.tensor([0.0, -2.0])
+    # D: 1/2 * mean((0, 2)^2) + 1/2 * mean((0, -2)^2) = 1/2 * 2 + 1/2 * 2
+    assert losses.lsgan_discriminator_loss(real, fake).item() == pytest.approx(2.0)
+    # G: 1/2 * mean((-1, -3)^2) = 1/2 * 5
+    assert losses.lsgan_generator_loss(fake).item() == pytest.approx(2.5)
+    assert losses.lsgan_discriminator_loss(torch.ones(4), torch.zeros(4)).item() == 0.0
+
+
+def test_hinge_losses_match_a_hand_computation():
+    real, fake = torch.tensor([2.0, 0.5, -1.0]), torch.tensor([-3.0, 0.0, 1.0])
+    # real: max(0, 1 - s) = 0, 0.5, 2 -> mean 2.5 / 3; fake: max(0, 1 + s) = 0, 1, 2 -> mean 1
+    assert losses.hinge_discriminator_loss(real, fake).item() == pytest.approx(2.5 / 3 + 1.0)
+    assert losses.hinge_generator_loss(fake).item() == pytest.approx(2.0 / 3)
+    with pytest.raises(ValueError, match="shape"):
+        losses.hinge_discriminator_loss(torch.zeros(2, 2), torch.zeros(2))
