@@ -216,3 +216,58 @@ class DCGANDiscriminator(nn.Module):
         if images.dim() != 4 or tuple(images.shape[1:]) != (self.channels, 28, 28):
             raise ValueError(f"images must have shape (N, {self.channels}, 28, 28), got {tuple(images.shape)}")
         return self.net(images).flatten()
+
+
+# ----------------------------------------------------------------------------- class-conditional DCGAN
+
+def _check_labels(labels: torch.Tensor, n: int, n_classes: int) -> None:
+    """Refuse labels that are not n integers in 0..n_classes-1."""
+    if labels.dtype not in (torch.int64, torch.int32) or labels.shape != (n,):
+        raise ValueError(f"labels must be {n} integers (shape ({n},)), got dtype {labels.dtype}, shape {tuple(labels.shape)}")
+    if n and (labels.min() < 0 or labels.max() >= n_classes):
+        raise ValueError(f"labels must lie in 0..{n_classes - 1}, got {labels.min().item()}..{labels.max().item()}")
+
+
+class ConditionalDCGANGenerator(nn.Module):
+    """(z (N, z_dim), labels (N,)) -> images (N, channels, 28, 28) in [-1, 1] (Mirza & Osindero 2014).
+
+    The label's learned embedding (N, embed_dim) is concatenated to z; the rest is DCGANGenerator
+    with input size z_dim + embed_dim.
+    """
+
+    def __init__(self, z_dim: int = 64, width: int = 32, n_classes: int = 10, embed_dim: int = 16, channels: int = 1):
+        super().__init__()
+        self.z_dim, self.n_classes = z_dim, n_classes
+        self.embed = nn.Embedding(n_classes, embed_dim)
+        self.body = DCGANGenerator(z_dim + embed_dim, width, channels=channels)
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        if z.dim() != 2 or z.shape[1] != self.z_dim:
+            raise ValueError(f"z must have shape (N, {self.z_dim}), got {tuple(z.shape)}")
+        _check_labels(labels, len(z), self.n_classes)
+        return self.body(torch.cat([z, self.embed(labels)], dim=1))
+
+
+class ProjectionDiscriminator(nn.Module):
+    """(images (N, channels, 28, 28), labels (N,)) -> logits (N,) (Miyato & Koyama 2018).
+
+    logit = psi(phi(x)) + <embed(y), sum over positions of phi(x)>: phi is the DCGAN
+    discriminator's body (N, 2w, 7, 7), psi its last convolution; the inner product with the
+    label's embedding (N, 2w) lets the label change the verdict without a label input channel.
+    """
+
+    def __init__(self, width: int = 32, n_classes: int = 10, norm: str = "batch", channels: int = 1):
+        super().__init__()
+        self.n_classes = n_classes
+        base = DCGANDiscriminator(width, norm=norm, channels=channels)
+        self.channels = channels
+        self.body, self.head = base.net[:-1], base.net[-1]          # phi: (N, 2w, 7, 7); psi: Conv2d(2w, 1, 7)
+        self.embed = nn.Embedding(n_classes, 2 * width)
+
+    def forward(self, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        if images.dim() != 4 or tuple(images.shape[1:]) != (self.channels, 28, 28):
+            raise ValueError(f"images must have shape (N, {self.channels}, 28, 28), got {tuple(images.shape)}")
+        _check_labels(labels, len(images), self.n_classes)
+        features = self.body(images)                                   # (N, 2w, 7, 7)
+        projection = (self.embed(labels) * features.sum(dim=(2, 3))).sum(1)  # (N,)
+        return self.head(features).flatten() + projection

@@ -171,3 +171,32 @@ def test_dcgan_with_three_channels_for_stacked_mnist():
     assert images.shape == (4, 3, 28, 28) and discriminator(images).shape == (4,)
     with pytest.raises(ValueError, match="\\(N, 3, 28, 28\\)"):
         discriminator(torch.zeros(4, 1, 28, 28))
+
+
+def test_conditional_nets_shapes_and_label_dependence():
+    torch.manual_seed(0)
+    generator, discriminator = nets.ConditionalDCGANGenerator(), nets.ProjectionDiscriminator()
+    z, labels = torch.randn(4, 64), torch.tensor([0, 3, 7, 9])
+    images = generator(z, labels)
+    assert images.shape == (4, 1, 28, 28) and discriminator(images, labels).shape == (4,)
+    other = torch.tensor([1, 4, 8, 2])
+    assert not torch.allclose(generator(z, other), images)                      # the label changes the image
+    discriminator.eval()
+    assert not torch.allclose(discriminator(images, other), discriminator(images, labels))
+    # the projection term is exactly <embed(y), sum of features>: same label, same difference
+    with torch.no_grad():
+        features = discriminator.body(images).sum(dim=(2, 3))
+        expected = (discriminator.embed(other) - discriminator.embed(labels)) * features
+    assert torch.allclose(discriminator(images, other) - discriminator(images, labels), expected.sum(1), atol=1e-4)
+
+
+def test_conditional_nets_refuse_bad_labels():
+    generator, discriminator = nets.ConditionalDCGANGenerator(), nets.ProjectionDiscriminator()
+    with pytest.raises(ValueError, match="0..9"):
+        generator(torch.randn(2, 64), torch.tensor([0, 10]))
+    with pytest.raises(ValueError, match="0..9"):
+        discriminator(torch.zeros(2, 1, 28, 28), torch.tensor([-1, 2]))
+    with pytest.raises(ValueError, match="integers"):
+        generator(torch.randn(2, 64), torch.tensor([0.0, 1.0]))
+    with pytest.raises(ValueError, match="integers"):
+        generator(torch.randn(2, 64), torch.tensor([1, 2, 3]))
