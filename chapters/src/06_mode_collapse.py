@@ -826,8 +826,9 @@ assert abs(distinct["A"] - distinct["B"]) <= 2
 # The cell below re-runs it. With a discriminator as fast as the generator, $D$ rejects a clump within
 # a few steps, and the generator cannot sit on one mode long enough to collapse onto it: the share of
 # samples in the most popular mode drops (printed below, beside the run of section 6.1). Balancing the
-# two players' speeds is the cheapest remedy there is — and the reason the two-timescale rule of
-# {cite:t}`heusel2017ttur` gives the *discriminator* the larger learning rate.
+# two players' speeds is the cheapest remedy there is. The two-timescale update rule of
+# {cite:t}`heusel2017ttur` gives the players separate learning rates, and in practice the
+# *discriminator* usually gets the larger one.
 # ```
 
 # %% tags=["hide-input", "nbval-ignore-output"]
