@@ -254,6 +254,10 @@ class ProjectionDiscriminator(nn.Module):
     logit = psi(phi(x)) + <embed(y), sum over positions of phi(x)>: phi is the DCGAN
     discriminator's body (N, 2w, 7, 7), psi its last convolution; the inner product with the
     label's embedding (N, 2w) lets the label change the verdict without a label input channel.
+    The embedding starts at zero, so the untrained D ignores labels and learns how they matter:
+    with N(0, 1) embeddings the projection (a sum over 49 positions) swamps the logit at the start,
+    and on MNIST the generator then learned labels and digits far more slowly (1,500 steps, seed 0:
+    classifier FID 364 and label accuracy 41% with N(0, 1) embeddings, 156 and 61% with zeros).
     """
 
     def __init__(self, width: int = 32, n_classes: int = 10, norm: str = "batch", channels: int = 1):
@@ -263,6 +267,7 @@ class ProjectionDiscriminator(nn.Module):
         self.channels = channels
         self.body, self.head = base.net[:-1], base.net[-1]          # phi: (N, 2w, 7, 7); psi: Conv2d(2w, 1, 7)
         self.embed = nn.Embedding(n_classes, 2 * width)
+        nn.init.zeros_(self.embed.weight)
 
     def forward(self, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         if images.dim() != 4 or tuple(images.shape[1:]) != (self.channels, 28, 28):

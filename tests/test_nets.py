@@ -182,6 +182,9 @@ def test_conditional_nets_shapes_and_label_dependence():
     other = torch.tensor([1, 4, 8, 2])
     assert not torch.allclose(generator(z, other), images)                      # the label changes the image
     discriminator.eval()
+    # untrained, D ignores the label (its embedding starts at zero); once trained, it does not
+    assert torch.equal(discriminator(images, other), discriminator(images, labels))
+    torch.nn.init.normal_(discriminator.embed.weight)
     assert not torch.allclose(discriminator(images, other), discriminator(images, labels))
     # the projection term is exactly <embed(y), sum of features>: same label, same difference
     with torch.no_grad():
