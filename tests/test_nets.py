@@ -203,3 +203,19 @@ def test_conditional_nets_refuse_bad_labels():
         generator(torch.randn(2, 64), torch.tensor([0.0, 1.0]))
     with pytest.raises(ValueError, match="integers"):
         generator(torch.randn(2, 64), torch.tensor([1, 2, 3]))
+
+
+def test_label_channel_discriminator_sees_the_label_as_one_hot_maps():
+    torch.manual_seed(0)
+    discriminator = nets.LabelChannelDiscriminator().eval()
+    images, labels = torch.rand(4, 1, 28, 28) * 2 - 1, torch.tensor([0, 3, 7, 9])
+    assert discriminator(images, labels).shape == (4,)
+    assert not torch.allclose(discriminator(images, labels), discriminator(images, torch.tensor([1, 4, 8, 2])))
+    # the same as the DCGAN discriminator judging the image with the one-hot maps stacked by hand
+    maps = torch.zeros(4, 10, 28, 28)
+    maps[torch.arange(4), labels] = 1.0
+    assert torch.allclose(discriminator(images, labels), discriminator.judge(torch.cat([images, maps], 1)))
+    with pytest.raises(ValueError, match="0..9"):
+        discriminator(images, torch.tensor([0, 3, 7, 10]))
+    with pytest.raises(ValueError, match="\\(N, 1, 28, 28\\)"):
+        discriminator(torch.zeros(4, 3, 28, 28), labels)
