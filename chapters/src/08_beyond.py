@@ -8,9 +8,10 @@
 #
 # **You will learn**
 # - how a **conditional GAN** {cite:p}`mirza2014conditional` takes a label: the generator gets it
-#   beside $z$, the discriminator judges image *and* label (here a projection discriminator
-#   {cite:p}`miyato2018cgans`); the metrics classifier of chapter 7 checks that the digits carry the
-#   asked-for label, and a fixed $z$ keeps the handwriting across classes;
+#   beside $z$, the discriminator judges image *and* label (here as extra input channels; the
+#   projection discriminator {cite:p}`miyato2018cgans` of large models is derived); the metrics
+#   classifier of chapter 7 checks that the digits carry the asked-for label, and a fixed $z$ keeps
+#   the handwriting across classes;
 # - the **loss zoo**: non-saturating, least-squares {cite:p}`mao2017lsgan`, hinge
 #   {cite:p}`lim2017geometric` and Wasserstein-GP {cite:p}`gulrajani2017improved`, written on the
 #   discriminator's raw score; the gradient each sends the generator; all four on the ring and on
@@ -803,7 +804,7 @@ plt.show()
 # every point of a grid for two 1D mixtures.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 xs = np.linspace(-4, 4, 161)
 p_data = data.mixture_1d([-1.0, 1.5], [0.5, 0.4]).pdf(xs)
 p_gen = data.mixture_1d([0.0], [1.0]).pdf(xs)
@@ -833,7 +834,7 @@ print(f"the numerical minimiser of the LSGAN loss equals p_data / (p_data + p_g)
 # ordinary sampling for the shipped conditional generator.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 truncated_accuracy, _, _ = label_accuracy(full_conditional, truncation=0.5)
 print(f"label accuracy of the full-scale conditional generator: tau 0.5 {truncated_accuracy:.1%}, "
       f"no truncation {full_accuracy:.1%}")
@@ -854,7 +855,7 @@ print(f"label accuracy of the full-scale conditional generator: tau 0.5 {truncat
 # ## Summary
 #
 # - A conditional GAN gives the label to both players. The generator takes it beside $z$; the
-#   discriminator must use it (a projection term here), or the generator ignores it. Checked with a
+#   discriminator must use it (label channels here), or the generator ignores it. Checked with a
 #   classifier: most of the digits carry the asked-for label at full scale, and a fixed $z$
 #   keeps the hand across classes.
 # - GAN losses differ in how hard they push a generated sample, given $D$'s score: the minimax loss
