@@ -3,7 +3,9 @@
 A generator step follows n_critic discriminator steps (Goodfellow et al. 2014, Algorithm 1,
 with k = n_critic). A Lipschitz constraint for Wasserstein GANs needs no new loop: clip
 (weight clipping, Arjovsky et al. 2017) or penalty (the gradient penalty, Gulrajani et al.
-2017, gantut.losses.gradient_penalty); after_d_step takes any other in-place change of D.
+2017, gantut.losses.gradient_penalty); after_d_step takes any other in-place change of D, and
+after_g_step(G) runs after each generator update (e.g. ema_update, an exponential moving average
+of G's weights for sampling, as in Karras et al. 2018).
 unroll=k gives the generator the gradient of an unrolled GAN (Metz et al. 2017): its loss is
 computed against a copy of D advanced k differentiable SGD steps, so G sees how D would react.
 The models, optimisers and losses stay in the reader's hands; the loop returns a history.
@@ -115,7 +117,8 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator[torc
           g_optimizer: torch.optim.Optimizer, d_optimizer: torch.optim.Optimizer, *,
           g_loss: Callable = losses.generator_loss, d_loss: Callable = losses.discriminator_loss,
           n_critic: int = 1, clip: float | None = None, penalty: Callable | None = None,
-          after_d_step: Callable | None = None, unroll: int = 0, unroll_lr: float = 0.0,
+          after_d_step: Callable | None = None, after_g_step: Callable | None = None,
+          unroll: int = 0, unroll_lr: float = 0.0,
           callback: Callable | None = None, every: int = 0, progress: bool = True,
           desc: str = "training") -> dict[str, list[float]]:
     """Train for `steps` generator steps, each after n_critic discriminator steps.
@@ -126,6 +129,7 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator[torc
     fake): a term added to D's loss (e.g. gantut.losses.gradient_penalty, WGAN-GP).
     unroll=k, unroll_lr: G's loss uses D unrolled k SGD steps of size unroll_lr on fresh real
     batches (unrolled GAN); D's own training is unchanged.
+    after_g_step(G) runs after every generator update (e.g. ema_update of a copy of G).
     callback(step, generator, discriminator, history) runs after step 1, every `every`
     generator steps and after the last step (e.g. to draw samples from a fixed noise batch).
 
@@ -161,6 +165,8 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator[torc
         unrolled = (unrolled_parameters(generator, discriminator, [next(batches) for _ in range(unroll)], z,
                                         unroll_lr, d_loss) if unroll else None)
         g_log = generator_step(generator, discriminator, g_optimizer, z, g_loss, unrolled)
+        if after_g_step is not None:
+            after_g_step(generator)
         for key in d_keys:
             history[key].append(sum(log[key] for log in d_logs) / n_critic)
         for key, value in g_log.items():
@@ -168,6 +174,21 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator[torc
         if callback is not None and every and (step == 1 or step % every == 0 or step == steps):
             callback(step, generator, discriminator, history)
     return history
+
+
+@torch.no_grad()
+def ema_update(average: nn.Module, model: nn.Module, decay: float = 0.999) -> None:
+    """average <- decay * average + (1 - decay) * model, parameter by parameter, in place.
+
+    average: a copy of model (copy.deepcopy) that is never trained; sample from it. Buffers
+    (BatchNorm's running statistics) are copied from model, not averaged.
+    """
+    if not 0.0 <= decay < 1.0:
+        raise ValueError(f"decay must be in [0, 1), got {decay}")
+    for kept, current in zip(average.parameters(), model.parameters(), strict=True):
+        kept.lerp_(current, 1.0 - decay)
+    for kept, current in zip(average.buffers(), model.buffers(), strict=True):
+        kept.copy_(current)
 
 
 @torch.no_grad()

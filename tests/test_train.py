@@ -164,3 +164,30 @@ def test_unrolled_steps_leave_the_real_discriminator_unchanged_and_reach_the_gen
     assert len(history["loss_g"]) == 2
     with pytest.raises(ValueError, match="unroll"):
         train.train(generator, discriminator, itertools.repeat(torch.randn(16, 1)), 1, g_opt, d_opt, unroll=2)
+
+
+def test_ema_update_follows_the_closed_form_and_copies_buffers():
+    torch.manual_seed(0)
+    model = nets.DCGANGenerator(z_dim=4, width=4)
+    average = nets.DCGANGenerator(z_dim=4, width=4)
+    start = [p.detach().clone() for p in average.parameters()]
+    model.net[1].running_mean.fill_(3.0)                                   # a BatchNorm buffer
+    decay, k = 0.9, 5
+    for _ in range(k):
+        train.ema_update(average, model, decay)
+    for kept, first, target in zip(average.parameters(), start, model.parameters()):
+        # a_k = m + decay^k (a_0 - m) for a fixed model m
+        assert torch.allclose(kept, target + decay**k * (first - target), atol=1e-6)
+    assert torch.equal(average.net[1].running_mean, model.net[1].running_mean)
+    with pytest.raises(ValueError, match="decay"):
+        train.ema_update(average, model, 1.0)
+
+
+def test_after_g_step_runs_once_per_generator_step():
+    utils.seed_everything(0)
+    generator, discriminator = toy_models()
+    g_opt, d_opt = optimizers(generator, discriminator)
+    calls = []
+    train.train(generator, discriminator, itertools.repeat(torch.randn(16, 1)), 3, g_opt, d_opt, n_critic=2,
+                after_g_step=lambda g: calls.append(g), progress=False)
+    assert calls == [generator] * 3
