@@ -56,7 +56,7 @@ from scipy import stats
 from torch import nn
 from tqdm.auto import tqdm
 
-from gantut import data, features, losses, metrics, nets, plot, train, utils
+from gantut import data, features, losses, metrics, nets, plot, theory, train, utils
 
 Z_DIM, WIDTH, BATCH, N_CLASSES = 64, 32, 64, 10             # chapter 4's DCGAN
 ADAM = dict(lr=2e-4, betas=(0.5, 0.999))                    # the DCGAN paper's optimiser
@@ -92,8 +92,33 @@ held_out_features = features.embed(classifier, held_out.images.to(device))
 #
 # A generator that draws a perfect 3 when asked for a 7 now loses: the pair (a 3, "7") never occurs
 # in the data, and $D$ can learn that. Everything of chapters 1–2 carries over with $x$ replaced by
-# the pair: the optimal discriminator is $D^*(x, y) = p_{data}(x, y) / (p_{data}(x, y) + p_g(x, y))$.
-#
+# the pair: the optimal discriminator is $D^*(x, y) = p_{data}(x, y) / (p_{data}(x, y) + p_g(x, y))$,
+# and at $D^*$ the value of eq. {eq}`cgan` is $-\log 4 + 2\,\mathrm{JSD}(p_{data}(x, y) \,\|\, p_g(x, y))$,
+# chapter 2's result for the joint distribution. The cell checks it on a 1D example with three classes
+# whose generated class-conditionals are shifted.
+
+# %%
+x_grid = np.linspace(-10, 10, 8001)
+class_weights, data_means, generated_means = [0.2, 0.3, 0.5], [-2.0, 0.0, 2.0], [-1.0, 1.0, 2.5]
+p_joint = np.stack([w * stats.norm.pdf(x_grid, m, 1) for w, m in zip(class_weights, data_means)])      # (3, X)
+g_joint = np.stack([w * stats.norm.pdf(x_grid, m, 1) for w, m in zip(class_weights, generated_means)])  # (3, X)
+d_star = p_joint / (p_joint + g_joint)
+
+
+def game_value(d):
+    """Eq. (cgan) for a discriminator d(x, y) given on the grid, (3, X): sum over y, integral over x."""
+    return sum(theory.integrate(p_joint[y] * np.log(d[y]) + g_joint[y] * np.log(1 - d[y]), x_grid) for y in range(3))
+
+
+mixture = (p_joint + g_joint) / 2
+jsd = sum(0.5 * theory.integrate(p_joint[y] * np.log(p_joint[y] / mixture[y])
+                                 + g_joint[y] * np.log(g_joint[y] / mixture[y]), x_grid) for y in range(3))
+assert abs(game_value(d_star) - (-math.log(4) + 2 * jsd)) < 1e-8
+nudged = np.clip(d_star + 0.05 * np.sin(3 * x_grid), 1e-6, 1 - 1e-6)
+assert game_value(nudged) < game_value(d_star)
+print(f"V(G, D*) = {game_value(d_star):.6f} = -log 4 + 2 JSD ({-math.log(4) + 2 * jsd:.6f}); a nudged D scores less")
+
+# %% [markdown]
 # **How the label enters.** In $G$ it is simplest: a learned embedding of $y$ (16 numbers) is
 # concatenated to $z$, and chapter 4's DCGAN generator does the rest (`nets.ConditionalDCGANGenerator`).
 # $D$ gets the label as ten extra input channels, the one-hot code of $y$ as constant 28 x 28 maps
@@ -112,8 +137,20 @@ held_out_features = features.embed(classifier, held_out.images.to(device))
 # with $\phi$ the discriminator's convolutional body, $\psi$ its last layer, and the sum over
 # positions; BigGAN uses it. `nets.ProjectionDiscriminator` builds it on chapter 4's discriminator.
 # With this small network and budget it learned the labels less reliably than label channels
-# (exercise 4), so section 8.1 uses the channels.
-#
+# (exercise 4), so section 8.1 uses the channels. The cell checks eq. {eq}`projection` against the
+# module on a few digits (with random embeddings; they start at zero).
+
+# %%
+projection_d = nets.ProjectionDiscriminator(WIDTH, N_CLASSES).eval()
+nn.init.normal_(projection_d.embed.weight)
+digits, digit_labels = held_out.images[:8], held_out.labels[:8]
+with torch.no_grad():
+    phi = projection_d.body(digits)                                                  # (8, 2w, 7, 7)
+    by_hand = projection_d.head(phi).flatten() + (projection_d.embed(digit_labels) * phi.sum(dim=(2, 3))).sum(1)
+    assert torch.allclose(projection_d(digits, digit_labels), by_hand, atol=1e-5)
+print("nets.ProjectionDiscriminator computes psi(phi(x)) + e_y . sum phi(x), eq. (projection)")
+
+# %% [markdown]
 # The training step is chapter 3's, with labels: real pairs come from the data, fake pairs get a
 # label drawn uniformly and the image $G(z, y)$ for it.
 
