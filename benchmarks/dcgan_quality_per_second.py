@@ -21,18 +21,50 @@ import torch
 
 from gantut import data, features, metrics, nets, train, utils
 
-# name: width, batch, G's and D's learning rates, EMA decay (None: no average)
+# name: width, batch, G's and D's learning rates, EMA decay (None: no average), D's norm ("batch",
+# "layer", "none"), spectral normalisation of D, and for the average: decay warm-up and BatchNorm
+# statistics recomputed before scoring.
+BASE = dict(width=32, batch=64, g_lr=2e-4, d_lr=2e-4, ema=None, norm="batch", spectral=False,
+            warmup=False, recompute=False)
 SETTINGS = {
-    "chapter 4": dict(width=32, batch=64, g_lr=2e-4, d_lr=2e-4, ema=None),
-    "EMA 0.999": dict(width=32, batch=64, g_lr=2e-4, d_lr=2e-4, ema=0.999),
-    "EMA 0.995": dict(width=32, batch=64, g_lr=2e-4, d_lr=2e-4, ema=0.995),
-    "TTUR G 1e-4 / D 4e-4, EMA 0.999": dict(width=32, batch=64, g_lr=1e-4, d_lr=4e-4, ema=0.999),
-    "lr 4e-4 both, EMA 0.999": dict(width=32, batch=64, g_lr=4e-4, d_lr=4e-4, ema=0.999),
-    "batch 32, EMA 0.999": dict(width=32, batch=32, g_lr=2e-4, d_lr=2e-4, ema=0.999),
-    "batch 128, EMA 0.999": dict(width=32, batch=128, g_lr=2e-4, d_lr=2e-4, ema=0.999),
-    "width 48, EMA 0.999": dict(width=48, batch=64, g_lr=2e-4, d_lr=2e-4, ema=0.999),
+    "chapter 4": dict(BASE),
+    "EMA 0.999": dict(BASE, ema=0.999),
+    "EMA 0.995": dict(BASE, ema=0.995),
+    "TTUR G 1e-4 / D 4e-4, EMA 0.999": dict(BASE, g_lr=1e-4, d_lr=4e-4, ema=0.999),
+    "lr 4e-4 both, EMA 0.999": dict(BASE, g_lr=4e-4, d_lr=4e-4, ema=0.999),
+    "batch 32, EMA 0.999": dict(BASE, batch=32, ema=0.999),
+    "batch 128, EMA 0.999": dict(BASE, batch=128, ema=0.999),
+    "width 48, EMA 0.999": dict(BASE, width=48, ema=0.999),
+    "EMA 0.999, warm-up, BN recomputed": dict(BASE, ema=0.999, warmup=True, recompute=True),
+    "LayerNorm D": dict(BASE, norm="layer"),
+    "SN D": dict(BASE, norm="none", spectral=True),
+    "SN D, EMA 0.999, warm-up, BN recomputed": dict(BASE, norm="none", spectral=True, ema=0.999,
+                                                     warmup=True, recompute=True),
+    "SN D, lr 4e-4 both": dict(BASE, norm="none", spectral=True, g_lr=4e-4, d_lr=4e-4),
+    "SN D, lr 8e-4 both": dict(BASE, norm="none", spectral=True, g_lr=8e-4, d_lr=8e-4),
+    "SN D, lr 4e-4 both, batch 32": dict(BASE, norm="none", spectral=True, g_lr=4e-4, d_lr=4e-4, batch=32),
+    "SN D, lr 4e-4 both, EMA 0.995, warm-up, BN recomputed": dict(BASE, norm="none", spectral=True, g_lr=4e-4,
+                                                                  d_lr=4e-4, ema=0.995, warmup=True, recompute=True),
+    "LayerNorm D, lr 4e-4 both": dict(BASE, norm="layer", g_lr=4e-4, d_lr=4e-4),
 }
 Z_DIM, CHUNK, N_SCORE = 64, 50, 1_000
+
+
+@torch.no_grad()
+def recompute_batchnorm(generator: torch.nn.Module, rng: torch.Generator, n_batches: int = 20,
+                        batch: int = 256) -> None:
+    """Replace the running statistics of every BatchNorm layer of generator by their average over
+    n_batches fresh noise batches passed through it in training mode."""
+    norms = [m for m in generator.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    momenta = [m.momentum for m in norms]
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative average
+    generator.train()
+    for _ in range(n_batches):
+        generator(torch.randn(batch, generator.z_dim, generator=rng))
+    for m, momentum in zip(norms, momenta):
+        m.momentum = momentum
 
 
 def run(name: str, budget: float, images, classifier, held_out_features, noise, seed: int) -> dict:
@@ -40,23 +72,36 @@ def run(name: str, budget: float, images, classifier, held_out_features, noise, 
     s = SETTINGS[name]
     utils.seed_everything(seed)
     generator = nets.DCGANGenerator(Z_DIM, s["width"]).apply(nets.init_weights)
-    discriminator = nets.DCGANDiscriminator(s["width"]).apply(nets.init_weights)
+    discriminator = nets.DCGANDiscriminator(s["width"], norm=s["norm"]).apply(nets.init_weights)
+    if s["spectral"]:
+        nets.spectral_normalize(discriminator)
     g_opt = torch.optim.Adam(generator.parameters(), s["g_lr"], betas=(0.5, 0.999))
     d_opt = torch.optim.Adam(discriminator.parameters(), s["d_lr"], betas=(0.5, 0.999))
     average = copy.deepcopy(generator) if s["ema"] is not None else None
-    hook = (lambda g: train.ema_update(average, g, s["ema"])) if average is not None else None
+    count = [0]
+
+    def hook(g):  # with warm-up the decay grows as (1 + k) / (10 + k) until it reaches s["ema"]
+        count[0] += 1
+        decay = min(s["ema"], (1 + count[0]) / (10 + count[0])) if s["warmup"] else s["ema"]
+        train.ema_update(average, g, decay)
+
+    def scored(g):
+        if g is average and s["recompute"]:
+            recompute_batchnorm(average, torch.Generator().manual_seed(seed + 1))
+        return metrics.fid(held_out_features, features.embed(classifier, train.sample(g, noise)))
+
     batches = data.batches(images, s["batch"], generator=torch.Generator().manual_seed(seed))
     marks, scores, steps, spent = [budget / 3, 2 * budget / 3, budget], [], 0, 0.0
     while marks:
         start = time.perf_counter()
-        train.train(generator, discriminator, batches, CHUNK, g_opt, d_opt, after_g_step=hook, progress=False)
+        train.train(generator, discriminator, batches, CHUNK, g_opt, d_opt,
+                    after_g_step=hook if average is not None else None, progress=False)
         spent += time.perf_counter() - start
         steps += CHUNK
         if spent >= marks[0]:
             marks.pop(0)
-            fid = lambda g: metrics.fid(held_out_features, features.embed(classifier, train.sample(g, noise)))
-            scores.append({"seconds": spent, "steps": steps, "fid": fid(generator),
-                           "fid_ema": fid(average) if average is not None else None})
+            scores.append({"seconds": spent, "steps": steps, "fid": scored(generator),
+                           "fid_ema": scored(average) if average is not None else None})
     return {"name": name, "scores": scores}
 
 

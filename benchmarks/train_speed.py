@@ -10,11 +10,15 @@ WGAN-GP) both loops run the same networks, optimisers, batch size and number of 
   reference the way the PyTorch DCGAN tutorial writes it: a DataLoader over a TensorDataset,
             each batch copied with .to(device), label tensors built per batch, BCE with targets.
 Reported: real images consumed per second (n_critic batches per generator step) and the ratio.
-Then each chapter's last quick-profile run time, read from papermill's metadata in the notebooks.
+Then the levers on the compute side, each alone on the DCGAN with gantut's loop (--levers):
+thread count, channels_last memory format, torch.compile of both networks, bf16 autocast, and
+Adam's foreach and fused implementations. Last, each chapter's quick-profile run time, read from
+papermill's metadata in the notebooks.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import time
@@ -61,6 +65,41 @@ def run_gantut(name, images, steps, device):
     train.train(g, d, batches, steps, g_opt, d_opt, progress=False, **options)
     _sync(device)
     return steps * options.get("n_critic", 1) * BATCH / (time.perf_counter() - start)
+
+
+LEVERS = ("as the chapters run it", "1 thread", "channels_last", "torch.compile", "bf16 autocast",
+          "Adam foreach", "Adam fused")
+
+
+def run_lever(lever, images, steps, device):
+    """Images per second of the DCGAN with gantut's loop and one lever changed."""
+    g, d, g_opt, d_opt, options = models("DCGAN")
+    g.to(device), d.to(device)
+    if lever.startswith("Adam"):
+        flag = {"foreach": True} if lever == "Adam foreach" else {"fused": True}
+        adam = dict(lr=2e-4, betas=(0.5, 0.999), **flag)
+        g_opt, d_opt = torch.optim.Adam(g.parameters(), **adam), torch.optim.Adam(d.parameters(), **adam)
+    if lever == "channels_last":
+        g, d = g.to(memory_format=torch.channels_last), d.to(memory_format=torch.channels_last)
+        images = images.contiguous(memory_format=torch.channels_last)
+    if lever == "torch.compile":
+        g, d = torch.compile(g), torch.compile(d)
+    threads = torch.get_num_threads()
+    if lever == "1 thread":
+        torch.set_num_threads(1)
+    context = (torch.autocast(device.type, dtype=torch.bfloat16) if lever == "bf16 autocast"
+               else contextlib.nullcontext())
+    try:
+        with context:
+            batches = data.batches(images, BATCH, device)
+            train.train(g, d, batches, 5, g_opt, d_opt, progress=False, **options)  # warm-up (compiles)
+            _sync(device)
+            start = time.perf_counter()
+            train.train(g, d, batches, steps, g_opt, d_opt, progress=False, **options)
+            _sync(device)
+            return steps * BATCH / (time.perf_counter() - start)
+    finally:
+        torch.set_num_threads(threads)
 
 
 def run_reference(name, images, steps, device):
@@ -128,6 +167,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=60, help="generator steps per measurement")
     parser.add_argument("--repeats", type=int, default=3, help="alternating measurements per loop (median kept)")
+    parser.add_argument("--levers", action="store_true", help="also measure the compute-side levers on the DCGAN")
     args = parser.parse_args()
     device = utils.setup(0)
     images = data.mnist("train", verbose=False).images
@@ -141,6 +181,13 @@ def main() -> None:
             theirs.append(run_reference(name, images, args.steps, device))
         a, b = statistics.median(ours), statistics.median(theirs)
         print(f"{name:10s} {a:13,.0f} {b:16,.0f} {a / b:6.2f}")
+    if args.levers:
+        print(f"\nDCGAN with gantut's loop, one lever at a time ({torch.get_num_threads()} threads unless stated):")
+        print(f"{'lever':24s} {'img/s':>7s} {'vs as run':>9s}")
+        rates = {}
+        for lever in LEVERS:
+            rates[lever] = statistics.median(run_lever(lever, images, args.steps, device) for _ in range(args.repeats))
+            print(f"{lever:24s} {rates[lever]:7,.0f} {rates[lever] / rates[LEVERS[0]]:9.2f}", flush=True)
     print("\nchapter run times (last papermill run stored in the notebook, quick profile):")
     for name, seconds in chapter_times():
         print(f"  {name:34s} {seconds:6.0f} s")

@@ -192,11 +192,12 @@ def ema_update(average: nn.Module, model: nn.Module, decay: float = 0.999) -> No
 
 
 @torch.no_grad()
-def sample(generator: nn.Module, z: torch.Tensor) -> torch.Tensor:
-    """G(z) in eval mode (BatchNorm uses its running statistics), then back to the previous mode."""
+def sample(generator: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+    """G(z), or G(z, labels) for a conditional generator, in eval mode (BatchNorm uses its running
+    statistics), then back to the previous mode. z: (N, z_dim); labels: (N,) class indices."""
     was_training = generator.training
     generator.eval()
     try:
-        return generator(z)
+        return generator(z) if labels is None else generator(z, labels)
     finally:
         generator.train(was_training)

@@ -112,6 +112,17 @@ def test_sample_uses_eval_mode_and_restores_training():
     assert out.shape == (1, 2) and generator.training
 
 
+def test_sample_passes_labels_to_a_conditional_generator():
+    generator = nets.ConditionalDCGANGenerator(z_dim=4, width=4, n_classes=3).apply(nets.init_weights)
+    z = torch.randn(2, 4)
+    ones, twos = train.sample(generator, z, torch.tensor([1, 1])), train.sample(generator, z, torch.tensor([2, 2]))
+    assert ones.shape == (2, 1, 28, 28) and generator.training
+    assert not torch.allclose(ones, twos)
+    generator.eval()
+    with torch.no_grad():
+        assert torch.equal(ones, generator(z, torch.tensor([1, 1])))
+
+
 def test_bad_arguments():
     generator, discriminator = toy_models()
     g_opt, d_opt = optimizers(generator, discriminator)

@@ -209,6 +209,11 @@ start = time.perf_counter()
 conditional_g, conditional_history = train_conditional(CONDITIONAL_STEPS, SEED)
 conditional_seconds = time.perf_counter() - start
 print(f"{CONDITIONAL_STEPS:,} steps in {conditional_seconds:.0f} s ({utils.hardware()})")
+plot.curves({"D's loss": conditional_history["loss_d"], "G's loss": conditional_history["loss_g"]},
+            window=50, ylabel="loss (50-step average)", figsize=(7, 3),
+            hlines={"log 4: D's loss when D = 1/2 everywhere": math.log(4)},
+            title="Conditional DCGAN: the two losses during training")
+plt.show()
 if PROFILE == "full" and SAVE_CHECKPOINT:
     utils.save_checkpoint(CHECKPOINTS["conditional"], conditional_g, half=True,
                           config={"z_dim": Z_DIM, "width": WIDTH, "n_classes": N_CLASSES},
@@ -217,6 +222,10 @@ if PROFILE == "full" and SAVE_CHECKPOINT:
     print(f"saved data/checkpoints/{CHECKPOINTS['conditional'].name}")
 
 # %% [markdown]
+# The losses tell the usual story of a healthy run: $D$ wins at first (its loss falls towards 0 while
+# $G$'s climbs), then $G$ catches up and both settle a little below the dashed line, the value of a
+# discriminator that can no longer tell real from fake. Losses say nothing about labels, though.
+#
 # **The figure that answers the question.** Each row below asks for one digit class; each column
 # uses one noise vector $z$ for all ten rows. If the label controls *what* is drawn and $z$ only
 # *how*, a column should show ten different digits in one hand.
@@ -230,11 +239,7 @@ def class_rows(generator, noise):
     """Images (10 * len(noise), 1, 28, 28): row c draws class c from every noise vector, the same in every row."""
     z = noise.repeat(N_CLASSES, 1).to(device)                                  # (10 * K, z_dim)
     labels = torch.arange(N_CLASSES, device=device).repeat_interleave(len(noise))  # 0 ... 0, 1 ... 1, ...
-    with torch.no_grad():
-        generator.eval()
-        images = generator(z, labels)
-        generator.train()
-    return images
+    return train.sample(generator, z, labels)
 
 
 plot.image_grid(class_rows(conditional_g, grid_noise), nrow=COLUMNS, figsize=(5, 6.2),
@@ -253,16 +258,13 @@ def label_accuracy(generator, n_per_class: int = 100, seed: int = 1, truncation:
     z = (torch.randn(N_CLASSES * n_per_class, Z_DIM, generator=rng) if truncation is None
          else truncated_noise(N_CLASSES * n_per_class, Z_DIM, truncation, rng))
     labels = torch.arange(N_CLASSES).repeat(n_per_class)
-    with torch.no_grad():
-        generator.eval()
-        images = generator(z.to(device), labels.to(device))
-        generator.train()
+    images = train.sample(generator, z.to(device), labels.to(device))
     read = features.classify(classifier, images).argmax(1).cpu()
     per_class = torch.stack([(read[labels == c] == c).float().mean() for c in range(N_CLASSES)])
     return (read == labels).float().mean().item(), per_class.numpy(), images
 
 
-accuracy, per_class_accuracy, conditional_images = label_accuracy(conditional_g)
+accuracy, per_class_accuracy, _ = label_accuracy(conditional_g)
 assert accuracy > 0.3, f"label accuracy {accuracy:.0%} is not well above chance"
 print("the generated digits carry the asked-for label far more often than chance (10%)")
 
@@ -789,7 +791,7 @@ print(f"push on a sample D scores -6: LSGAN on the raw score {raw_push:.1f}, "
 
 # %%
 blind_g, _ = train_conditional(CONDITIONAL_STEPS, SEED, label_in_d=False, desc="label only in G")
-blind_accuracy, _, blind_images = label_accuracy(blind_g)
+blind_accuracy, _, _ = label_accuracy(blind_g)
 
 # %% tags=["nbval-ignore-output"]
 print(f"label accuracy, {CONDITIONAL_STEPS:,} steps: label only in G {blind_accuracy:.0%}, "
