@@ -23,15 +23,16 @@ from gantut import data, features, metrics, nets, train, utils
 
 # name: width, batch, G's and D's learning rates, EMA decay (None: no average), D's norm ("batch",
 # "layer", "none"), spectral normalisation of D, and for the average: decay warm-up and BatchNorm
-# statistics recomputed before scoring.
+# statistics recomputed before scoring; channels_last memory format for both networks and the data.
 BASE = dict(width=32, batch=64, g_lr=2e-4, d_lr=2e-4, ema=None, norm="batch", spectral=False,
-            warmup=False, recompute=False)
+            warmup=False, recompute=False, channels_last=False)
 SETTINGS = {
     "chapter 4": dict(BASE),
     "EMA 0.999": dict(BASE, ema=0.999),
     "EMA 0.995": dict(BASE, ema=0.995),
     "TTUR G 1e-4 / D 4e-4, EMA 0.999": dict(BASE, g_lr=1e-4, d_lr=4e-4, ema=0.999),
     "lr 4e-4 both, EMA 0.999": dict(BASE, g_lr=4e-4, d_lr=4e-4, ema=0.999),
+    "lr 4e-4 both": dict(BASE, g_lr=4e-4, d_lr=4e-4),
     "batch 32, EMA 0.999": dict(BASE, batch=32, ema=0.999),
     "batch 128, EMA 0.999": dict(BASE, batch=128, ema=0.999),
     "width 48, EMA 0.999": dict(BASE, width=48, ema=0.999),
@@ -46,6 +47,10 @@ SETTINGS = {
     "SN D, lr 4e-4 both, EMA 0.995, warm-up, BN recomputed": dict(BASE, norm="none", spectral=True, g_lr=4e-4,
                                                                   d_lr=4e-4, ema=0.995, warmup=True, recompute=True),
     "LayerNorm D, lr 4e-4 both": dict(BASE, norm="layer", g_lr=4e-4, d_lr=4e-4),
+    "SN D, lr 4e-4 both, channels_last": dict(BASE, norm="none", spectral=True, g_lr=4e-4, d_lr=4e-4,
+                                              channels_last=True),
+    "SN D, lr 4e-4 both, batch 32, channels_last": dict(BASE, norm="none", spectral=True, g_lr=4e-4,
+                                                        d_lr=4e-4, batch=32, channels_last=True),
 }
 Z_DIM, CHUNK, N_SCORE = 64, 50, 1_000
 
@@ -75,6 +80,10 @@ def run(name: str, budget: float, images, classifier, held_out_features, noise, 
     discriminator = nets.DCGANDiscriminator(s["width"], norm=s["norm"]).apply(nets.init_weights)
     if s["spectral"]:
         nets.spectral_normalize(discriminator)
+    if s["channels_last"]:
+        generator = generator.to(memory_format=torch.channels_last)
+        discriminator = discriminator.to(memory_format=torch.channels_last)
+        images = images.contiguous(memory_format=torch.channels_last)
     g_opt = torch.optim.Adam(generator.parameters(), s["g_lr"], betas=(0.5, 0.999))
     d_opt = torch.optim.Adam(discriminator.parameters(), s["d_lr"], betas=(0.5, 0.999))
     average = copy.deepcopy(generator) if s["ema"] is not None else None

@@ -184,10 +184,13 @@ def main() -> None:
     if args.levers:
         print(f"\nDCGAN with gantut's loop, one lever at a time ({torch.get_num_threads()} threads unless stated):")
         print(f"{'lever':24s} {'img/s':>7s} {'vs as run':>9s}")
-        rates = {}
+        runs = {lever: [] for lever in LEVERS}
+        for _ in range(args.repeats):  # every lever once per round, so drifts in load hit them alike
+            for lever in LEVERS:
+                runs[lever].append(run_lever(lever, images, args.steps, device))
+        rates = {lever: statistics.median(values) for lever, values in runs.items()}
         for lever in LEVERS:
-            rates[lever] = statistics.median(run_lever(lever, images, args.steps, device) for _ in range(args.repeats))
-            print(f"{lever:24s} {rates[lever]:7,.0f} {rates[lever] / rates[LEVERS[0]]:9.2f}", flush=True)
+            print(f"{lever:24s} {rates[lever]:7,.0f} {rates[lever] / rates[LEVERS[0]]:9.2f}")
     print("\nchapter run times (last papermill run stored in the notebook, quick profile):")
     for name, seconds in chapter_times():
         print(f"  {name:34s} {seconds:6.0f} s")

@@ -428,7 +428,7 @@ display(Markdown("\n".join(lines)))
 print("ranked by FID:", ", ".join(sorted(board, key=lambda name: board[name]["FID"])))
 
 # %%
-fig, axes = plt.subplots(2, math.ceil(len(board_images) / 2), figsize=(13, 6.4))
+fig, axes = plt.subplots(math.ceil(len(board_images) / 4), 4, figsize=(9, 3 * math.ceil(len(board_images) / 4)))
 for ax in axes.flat[len(board_images):]:
     ax.axis("off")
 for ax, name in zip(axes.flat, sorted(board, key=lambda name: board[name]["FID"])):
