@@ -75,10 +75,10 @@ def run_lever(lever, images, steps, device):
     """Images per second of the DCGAN with gantut's loop and one lever changed."""
     g, d, g_opt, d_opt, options = models("DCGAN")
     g.to(device), d.to(device)
-    if lever.startswith("Adam"):
+    if lever.startswith("Adam"):  # the chapters' Adam settings, with one implementation flag set
         flag = {"foreach": True} if lever == "Adam foreach" else {"fused": True}
-        adam = dict(lr=2e-4, betas=(0.5, 0.999), **flag)
-        g_opt, d_opt = torch.optim.Adam(g.parameters(), **adam), torch.optim.Adam(d.parameters(), **adam)
+        g_opt, d_opt = (torch.optim.Adam(m.parameters(), **{**opt.defaults, **flag})
+                        for m, opt in ((g, g_opt), (d, d_opt)))
     if lever == "channels_last":
         g, d = g.to(memory_format=torch.channels_last), d.to(memory_format=torch.channels_last)
         images = images.contiguous(memory_format=torch.channels_last)
