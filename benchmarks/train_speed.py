@@ -49,7 +49,7 @@ def models(name: str):
     wgan = dict(n_critic=5, d_loss=losses.critic_loss, g_loss=losses.generator_loss_wasserstein)
     if name == "WGAN-clip":
         return (g, d, torch.optim.RMSprop(g.parameters(), lr=5e-5), torch.optim.RMSprop(d.parameters(), lr=5e-5),
-                dict(wgan, clip=0.01))
+                dict(wgan, after_d_step=lambda critic: train.clip_weights(critic, 0.01)))
     adam = dict(lr=1e-4, betas=(0.5, 0.9))
     return (g, d, torch.optim.Adam(g.parameters(), **adam), torch.optim.Adam(d.parameters(), **adam),
             dict(wgan, penalty=losses.gradient_penalty))

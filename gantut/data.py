@@ -44,6 +44,52 @@ class ImageSet(NamedTuple):
 
 # ----------------------------------------------------------------------------- images
 
+def check_images(images, value_range: tuple[float, float] = (-1.0, 1.0),
+                 refuse_unit_range: bool = True) -> torch.Tensor:
+    """Validate a batch of images (N, C, H, W) with C in {1, 3} and values in value_range.
+
+    Returns the images as a floating-point tensor (float16 and float64 become float32; arrays
+    become tensors), on their device. Images in [0, 1] passed where [-1, 1] is expected (min >= 0
+    and some pixel above 0) are refused unless refuse_unit_range=False: that is the classic mistake
+    of loading with ToTensor() alone and forgetting Normalize((0.5,), (0.5,)). A batch that is
+    entirely one value (all white, all black) is a valid batch. Tensors on the meta device have
+    no values: only their shape is checked.
+    """
+    if not isinstance(images, torch.Tensor):
+        try:
+            images = torch.as_tensor(np.asarray(images))
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"images must be a tensor (N, C, H, W), got {type(images).__name__}") from error
+    if images.dim() == 3:
+        raise ValueError(f"images must have shape (N, C, H, W), got {tuple(images.shape)}; "
+                         "add the channel axis with images.unsqueeze(1)")
+    if images.dim() != 4 or images.shape[1] not in (1, 3):
+        raise ValueError(f"images must have shape (N, C, H, W) with C = 1 or 3, got {tuple(images.shape)}")
+    if len(images) == 0:
+        raise ValueError(f"the batch of images is empty (shape {tuple(images.shape)}): pass at least one image")
+    if not images.dtype.is_floating_point:
+        raise ValueError(f"images must be floating point in {value_range}, got dtype {images.dtype}; "
+                         "convert uint8 pixels with gantut.data.to_unit_range")
+    if images.dtype != torch.float32:
+        images = images.float()
+    if images.device.type == "meta":
+        return images
+    lo, hi = value_range
+    low, high = torch.aminmax(images)
+    low, high = low.item(), high.item()
+    tol = 1e-4 * (hi - lo)
+    if not np.isfinite([low, high]).all():
+        raise ValueError("images contain NaN or inf")
+    if low < lo - tol or high > hi + tol:
+        raise ValueError(f"images must be in [{lo:g}, {hi:g}] (got min {low:.3g}, max {high:.3g}); "
+                         "pass value_range= if they use another range")
+    if refuse_unit_range and (lo, hi) == (-1.0, 1.0) and low >= 0 and high > low:
+        raise ValueError(f"images must be in [-1, 1] but look like [0, 1] images (min {low:.3g}, max {high:.3g}); "
+                         "did you forget Normalize((0.5,), (0.5,)) or x * 2 - 1? "
+                         "If they really are in [0, 1], pass value_range=(0, 1)")
+    return images
+
+
 def to_unit_range(pixels: np.ndarray | torch.Tensor) -> torch.Tensor:
     """uint8 pixels (N, 28, 28) in {0..255} -> float32 (N, 1, 28, 28) in [-1, 1]."""
     pixels = torch.as_tensor(np.asarray(pixels))

@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .plot import check_images
+from .data import check_images
 from .utils import DATA_DIR, load_checkpoint
 
 CLASSIFIER_PATH = DATA_DIR / "mnist_classifier.pt"
@@ -64,19 +64,27 @@ def load_mnist_classifier(path: str | Path = CLASSIFIER_PATH) -> MNISTClassifier
     return model.eval()
 
 
-def _check_digits(images: torch.Tensor) -> None:
-    """Refuse anything but (N, 1, 28, 28) images in [-1, 1], with a message saying what to do."""
-    check_images(images)
+def _check_digits(images: torch.Tensor) -> torch.Tensor:
+    """(N, 1, 28, 28) images in [-1, 1] as float32, or a ValueError saying what to do."""
+    images = check_images(images)
     if tuple(images.shape[1:]) != (1, 28, 28):
         raise ValueError(f"images must have shape (N, 1, 28, 28), got {tuple(images.shape)}")
+    return images
+
+
+def _model_device(model: nn.Module) -> torch.device:
+    return next(model.parameters()).device
 
 
 @torch.no_grad()
 def classify(model: MNISTClassifier, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    """Class probabilities (N, 10) of images (N, 1, 28, 28) in [-1, 1]."""
-    _check_digits(images)
+    """Class probabilities (N, 10) of images (N, 1, 28, 28) in [-1, 1], on the images' device
+    (the classifier runs on its own device; chunks of batch_size are moved there)."""
+    images = _check_digits(images)
     model.eval()
-    return torch.cat([F.softmax(model(chunk), dim=1) for chunk in images.split(batch_size)])
+    device = _model_device(model)
+    return torch.cat([F.softmax(model(chunk.to(device)), dim=1).to(images.device)
+                      for chunk in images.split(batch_size)])
 
 
 def confident_fraction(probabilities: torch.Tensor, threshold: float = 0.9) -> float:
@@ -86,10 +94,12 @@ def confident_fraction(probabilities: torch.Tensor, threshold: float = 0.9) -> f
 
 @torch.no_grad()
 def embed(model: MNISTClassifier, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    """The classifier's 128-d penultimate features (N, 128) of images (N, 1, 28, 28) in [-1, 1]."""
-    _check_digits(images)
+    """The classifier's 128-d penultimate features (N, 128) of images (N, 1, 28, 28) in [-1, 1],
+    on the images' device."""
+    images = _check_digits(images)
     model.eval()
-    return torch.cat([model.embed(chunk) for chunk in images.split(batch_size)])
+    device = _model_device(model)
+    return torch.cat([model.embed(chunk.to(device)).to(images.device) for chunk in images.split(batch_size)])
 
 
 @torch.no_grad()

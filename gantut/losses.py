@@ -79,7 +79,9 @@ def interpolates(real: torch.Tensor, fake: torch.Tensor, generator: torch.Genera
     """x_hat = eps * real + (1 - eps) * fake with one eps ~ U[0, 1] per sample. real, fake: (N, ...)."""
     if real.shape != fake.shape:
         raise ValueError(f"real and fake must have the same shape, got {tuple(real.shape)} and {tuple(fake.shape)}")
-    eps = torch.rand(len(real), *[1] * (real.dim() - 1), device=real.device, generator=generator)
+    shape = (len(real), *[1] * (real.dim() - 1))
+    draw_on = generator.device if generator is not None else real.device   # a CPU generator works for GPU data
+    eps = torch.rand(shape, device=draw_on, generator=generator).to(real.device)
     return eps * real + (1 - eps) * fake
 
 
@@ -90,10 +92,12 @@ def critic_gradient_norms(critic: nn.Module, points: torch.Tensor, create_graph:
     norm over dim=1 only, as in widely copied code, gives per-row norms of an image, not the
     gradient's norm.) create_graph=True keeps the graph so that the norms can be trained on.
     """
-    points = points.detach().requires_grad_(True)
+    parameter = next(critic.parameters(), None) if isinstance(critic, nn.Module) else None
+    where = points.device
+    points = points.detach().to(parameter.device if parameter is not None else where).requires_grad_(True)
     scores = critic(points)
     (grads,) = torch.autograd.grad(scores.sum(), points, create_graph=create_graph)
-    return grads.flatten(1).norm(dim=1)
+    return grads.flatten(1).norm(dim=1).to(where)   # on the device of the points given
 
 
 def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, weight: float = 10.0,

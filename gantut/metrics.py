@@ -22,6 +22,9 @@ import torch
 
 def _float64(array) -> np.ndarray:
     """A tensor (any device) or array-like as a float64 NumPy array."""
+    if isinstance(array, torch.Tensor) and array.device.type == "meta":
+        raise ValueError("a tensor on the meta device has no values to compute a metric on: "
+                         "compute the features on a real device (cpu or cuda)")
     return np.asarray(array.detach().cpu() if isinstance(array, torch.Tensor) else array, dtype=np.float64)
 
 
@@ -213,6 +216,9 @@ def class_coverage(probabilities: torch.Tensor, n_classes: int | None = None, mi
     (e.g. features.classify). Returns counts (C,), classes covered and kl to uniform, in nats."""
     if probabilities.dim() != 2:
         raise ValueError(f"probabilities must have shape (N, C), got {tuple(probabilities.shape)}")
-    if not torch.allclose(probabilities.sum(1), torch.ones(len(probabilities), dtype=probabilities.dtype), atol=1e-3):
+    if probabilities.device.type == "meta":
+        raise ValueError("probabilities on the meta device have no values to count: classify on a real device")
+    row_sums = probabilities.detach().sum(1)
+    if not torch.allclose(row_sums, torch.ones_like(row_sums), atol=1e-3):
         raise ValueError("each row of probabilities must sum to 1: pass softmax outputs, not logits")
     return label_coverage(probabilities.argmax(1), n_classes or probabilities.shape[1], min_share)

@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from .data import check_images  # noqa: F401  (plot.check_images: the same check)
+
 COLORS = {"data": "#2a6fb0", "generator": "#d9541e", "discriminator": "#2e8b57", "other": "#7a5195"}
 plt.rcParams.update({
     "figure.dpi": 100, "savefig.dpi": 100, "axes.grid": True, "grid.alpha": 0.3,
@@ -22,37 +24,6 @@ def _figure(ax, figsize):
     if ax is None:
         fig, ax = plt.subplots(figsize=figsize)
     return ax.figure, ax
-
-
-def check_images(images: torch.Tensor, value_range: tuple[float, float] = (-1.0, 1.0)) -> torch.Tensor:
-    """Validate a batch of images (N, C, H, W) with C in {1, 3} and values in value_range.
-
-    Images in [0, 1] passed where [-1, 1] is expected (min >= 0) are refused: that is the
-    classic mistake of loading with ToTensor() alone and forgetting Normalize((0.5,), (0.5,)).
-    """
-    if not isinstance(images, torch.Tensor):
-        images = torch.as_tensor(np.asarray(images))
-    if images.dim() == 3:
-        raise ValueError(f"images must have shape (N, C, H, W), got {tuple(images.shape)}; "
-                         "add the channel axis with images.unsqueeze(1)")
-    if images.dim() != 4 or images.shape[1] not in (1, 3):
-        raise ValueError(f"images must have shape (N, C, H, W) with C = 1 or 3, got {tuple(images.shape)}")
-    if not images.dtype.is_floating_point:
-        raise ValueError(f"images must be floating point in {value_range}, got dtype {images.dtype}; "
-                         "convert uint8 pixels with gantut.data.to_unit_range")
-    lo, hi = value_range
-    low, high = images.min().item(), images.max().item()
-    tol = 1e-4 * (hi - lo)
-    if not np.isfinite([low, high]).all():
-        raise ValueError("images contain NaN or inf")
-    if low < lo - tol or high > hi + tol:
-        raise ValueError(f"images must be in [{lo:g}, {hi:g}] (got min {low:.3g}, max {high:.3g}); "
-                         "pass value_range= if they use another range")
-    if (lo, hi) == (-1.0, 1.0) and low >= 0:
-        raise ValueError(f"images must be in [-1, 1] but look like [0, 1] images (min {low:.3g}, max {high:.3g}); "
-                         "did you forget Normalize((0.5,), (0.5,)) or x * 2 - 1? "
-                         "If they really are in [0, 1], pass value_range=(0, 1)")
-    return images
 
 
 def image_grid(images: torch.Tensor, nrow: int = 8, title: str | None = None, ax=None,

@@ -1,14 +1,17 @@
 """One readable GAN training loop, shared by every chapter.
 
 A generator step follows n_critic discriminator steps (Goodfellow et al. 2014, Algorithm 1,
-with k = n_critic). A Lipschitz constraint for Wasserstein GANs needs no new loop: clip
-(weight clipping, Arjovsky et al. 2017) or penalty (the gradient penalty, Gulrajani et al.
-2017, gantut.losses.gradient_penalty); after_d_step takes any other in-place change of D, and
-after_g_step(G) runs after each generator update (e.g. ema_update, an exponential moving average
-of G's weights for sampling, as in Karras et al. 2018).
-unroll=k gives the generator the gradient of an unrolled GAN (Metz et al. 2017): its loss is
-computed against a copy of D advanced k differentiable SGD steps, so G sees how D would react.
-The models, optimisers and losses stay in the reader's hands; the loop returns a history.
+with k = n_critic). The loop owns the device: the models' device is where real batches are
+moved and where noise (and, for a conditional GAN, fake labels; Mirza & Osindero 2014) is drawn.
+Anything one chapter teaches enters through a small hook instead of an option of the loop:
+penalty(D, real, fake) adds a term to D's loss (the gradient penalty of Gulrajani et al. 2017);
+after_d_step(D) changes D in place after its update (weight clipping, Arjovsky et al. 2017:
+lambda d: clip_weights(d, 0.01)); g_judge(G, D, z) gives the logits G's loss is computed on (an
+unrolled GAN, Metz et al. 2017, judges with D advanced k steps: see unrolled_parameters);
+after_g_step(G) runs after each generator update (ema_update, Karras et al. 2018).
+
+The history stays on the device and is read back every SYNC_EVERY steps, at callbacks and at
+the end: no per-step host synchronisation. That is also when a non-finite loss is caught.
 """
 from __future__ import annotations
 
@@ -20,41 +23,87 @@ from torch.func import functional_call
 from tqdm.auto import tqdm
 
 from . import losses
+from .data import check_images
+
+SYNC_EVERY = 50  # generator steps between two read-backs (and non-finite checks) of the history
+D_KEYS = ("loss_d", "d_real", "d_fake", "w_estimate")
+G_KEYS = ("loss_g", "g_grad_norm")
 
 
-def noise(n: int, z_dim: int, device: torch.device | str = "cpu") -> torch.Tensor:
-    """Standard Gaussian noise z ~ N(0, I), (n, z_dim). (Not torch.rand: that is uniform.)"""
-    return torch.randn(n, z_dim, device=device)
+def noise(n: int, z_dim: int, device: torch.device | str = "cpu",
+          generator: torch.Generator | None = None) -> torch.Tensor:
+    """Standard Gaussian noise z ~ N(0, I), (n, z_dim), on device. (Not torch.rand: that is uniform.)
+
+    generator: an optional seeded torch.Generator; if it lives on another device than `device`
+    (e.g. a CPU generator for a GPU model), the noise is drawn there and moved.
+    """
+    if generator is None or generator.device == torch.device(device):
+        return torch.randn(n, z_dim, device=device, generator=generator)
+    return torch.randn(n, z_dim, device=generator.device, generator=generator).to(device)
 
 
-def grad_norm(model: nn.Module) -> float:
-    """Euclidean norm of all parameter gradients of model (0 if none)."""
+def model_device(generator: nn.Module, discriminator: nn.Module) -> torch.device:
+    """The device both models live on; a ValueError naming both devices if they differ."""
+    def device_of(model):
+        tensor = next(model.parameters(), None)
+        return tensor.device if tensor is not None else torch.device("cpu")
+
+    g_device, d_device = device_of(generator), device_of(discriminator)
+    if g_device != d_device:
+        raise ValueError(f"the generator is on {g_device} and the discriminator on {d_device}: put both on "
+                         f"one device, e.g. generator.to(device) and discriminator.to(device) with "
+                         f"device = gantut.utils.setup(SEED)")
+    return g_device
+
+
+def grad_norm(model: nn.Module) -> torch.Tensor:
+    """Euclidean norm of all parameter gradients of model, a 0-d tensor on its device (0 if none)."""
     norms = [p.grad.detach().norm() for p in model.parameters() if p.grad is not None]
-    return torch.stack(norms).norm().item() if norms else 0.0
+    return torch.stack(norms).norm() if norms else torch.zeros(())
 
 
 @torch.no_grad()
 def clip_weights(model: nn.Module, c: float) -> None:
-    """Clamp every parameter of model to [-c, c], in place (WGAN's weight clipping, c = 0.01 in the paper)."""
+    """Clamp every parameter of model to [-c, c], in place (WGAN's weight clipping, c = 0.01 in the paper).
+
+    As a hook of the loop: train(..., after_d_step=lambda d: clip_weights(d, 0.01)).
+    """
     if c <= 0:
         raise ValueError(f"the clipping bound c must be positive, got {c}")
     for p in model.parameters():
         p.clamp_(-c, c)
 
 
+def _fake_labels(generator: nn.Module, n: int, device, rng: torch.Generator | None) -> torch.Tensor:
+    """Labels for fake samples, uniform over the conditional generator's n_classes, (n,) int64."""
+    draw_on = rng.device if rng is not None else device
+    return torch.randint(generator.n_classes, (n,), device=draw_on, generator=rng).to(device)
+
+
 def discriminator_step(generator: nn.Module, discriminator: nn.Module, d_optimizer: torch.optim.Optimizer,
                        real: torch.Tensor, z: torch.Tensor, d_loss: Callable = losses.discriminator_loss,
-                       penalty: Callable | None = None, after_step: Callable | None = None) -> dict:
-    """One update of D on a real batch (B, ...) and fakes G(z); G gets no gradient (detach).
+                       penalty: Callable | None = None, after_step: Callable | None = None,
+                       labels: torch.Tensor | None = None, fake_labels: torch.Tensor | None = None) -> dict:
+    """One update of D on a real batch (B, ...) and fakes G(z); G gets no gradient (no_grad).
 
+    real, z (B, z_dim) and labels are moved to D's device. For a conditional GAN, labels (B,)
+    are the real images' classes and fake_labels (B,) those asked of G: D judges (x, y) pairs.
     penalty(D, real, fake) is added to the loss; after_step(D) runs after the update.
-    Returns the loss (penalty included), the mean D(x), D(G(z)) as probabilities (meaningful
-    for a discriminator with logits), and w_estimate = mean score on real - mean score on
-    fake (for a WGAN critic: the estimate of the Wasserstein distance; no penalty in it).
+    Returns 0-d tensors on the device (no host synchronisation): the loss (penalty included), the
+    mean D(x), D(G(z)) as probabilities (meaningful for a discriminator with logits), and
+    w_estimate = mean score on real - mean score on fake (for a WGAN critic: the estimate of the
+    Wasserstein distance; no penalty in it).
     """
+    if (labels is None) != (fake_labels is None):
+        raise ValueError("a conditional step needs both labels (of the real images) and fake_labels")
+    device = model_device(generator, discriminator)
+    real, z = real.to(device), z.to(device)
     with torch.no_grad():
-        fake = generator(z)
-    real_logits, fake_logits = discriminator(real), discriminator(fake)
+        fake = generator(z) if labels is None else generator(z, fake_labels.to(device))
+    if labels is None:
+        real_logits, fake_logits = discriminator(real), discriminator(fake)
+    else:
+        real_logits, fake_logits = discriminator(real, labels.to(device)), discriminator(fake, fake_labels.to(device))
     loss = d_loss(real_logits, fake_logits)
     if penalty is not None:
         loss = loss + penalty(discriminator, real, fake)
@@ -63,9 +112,9 @@ def discriminator_step(generator: nn.Module, discriminator: nn.Module, d_optimiz
     d_optimizer.step()
     if after_step is not None:
         after_step(discriminator)
-    return {"loss_d": loss.item(), "d_real": torch.sigmoid(real_logits).mean().item(),
-            "d_fake": torch.sigmoid(fake_logits).mean().item(),
-            "w_estimate": (real_logits.mean() - fake_logits.mean()).item()}
+    real_logits, fake_logits = real_logits.detach(), fake_logits.detach()
+    return {"loss_d": loss.detach(), "d_real": torch.sigmoid(real_logits).mean(),
+            "d_fake": torch.sigmoid(fake_logits).mean(), "w_estimate": real_logits.mean() - fake_logits.mean()}
 
 
 def unrolled_parameters(generator: nn.Module, discriminator: nn.Module, real_batches: list[torch.Tensor],
@@ -81,7 +130,7 @@ def unrolled_parameters(generator: nn.Module, discriminator: nn.Module, real_bat
     buffers = dict(discriminator.named_buffers())
     for real in real_batches:
         fake = generator(z)
-        loss = d_loss(functional_call(discriminator, (params, buffers), (real,)),
+        loss = d_loss(functional_call(discriminator, (params, buffers), (real.to(z.device),)),
                       functional_call(discriminator, (params, buffers), (fake,)))
         grads = torch.autograd.grad(loss, list(params.values()), create_graph=True)
         params = {name: p - lr * g for (name, p), g in zip(params.items(), grads)}
@@ -89,19 +138,26 @@ def unrolled_parameters(generator: nn.Module, discriminator: nn.Module, real_bat
 
 
 def generator_step(generator: nn.Module, discriminator: nn.Module, g_optimizer: torch.optim.Optimizer,
-                   z: torch.Tensor, g_loss: Callable = losses.generator_loss,
-                   unrolled: dict | None = None) -> dict:
-    """One update of G through D's judgement of G(z). Returns the loss and G's gradient norm.
+                   z: torch.Tensor, g_loss: Callable = losses.generator_loss, judge: Callable | None = None,
+                   fake_labels: torch.Tensor | None = None) -> dict:
+    """One update of G through D's judgement of G(z). Returns the loss and G's gradient norm,
+    0-d tensors on the device.
 
-    unrolled: parameters from unrolled_parameters; D judges with those instead of its own.
+    z (B, z_dim) is moved to the models' device. judge(G, D, z) -> logits replaces D(G(z))
+    (e.g. D unrolled k steps); fake_labels (B,): G(z, y) judged as D(G(z, y), y).
     """
+    device = model_device(generator, discriminator)
+    z = z.to(device)
     for p in discriminator.parameters():  # D is only a judge here: no gradients for it
         p.requires_grad_(False)
     try:
-        if unrolled is None:
+        if judge is not None:
+            fake_logits = judge(generator, discriminator, z)
+        elif fake_labels is None:
             fake_logits = discriminator(generator(z))
         else:
-            fake_logits = functional_call(discriminator, (unrolled, dict(discriminator.named_buffers())), (generator(z),))
+            fake_labels = fake_labels.to(device)
+            fake_logits = discriminator(generator(z, fake_labels), fake_labels)
         loss = g_loss(fake_logits)
         g_optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -110,68 +166,128 @@ def generator_step(generator: nn.Module, discriminator: nn.Module, g_optimizer: 
     finally:
         for p in discriminator.parameters():
             p.requires_grad_(True)
-    return {"loss_g": loss.item(), "g_grad_norm": norm}
+    return {"loss_g": loss.detach(), "g_grad_norm": norm}
 
 
-def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator[torch.Tensor], steps: int,
+def _check_batches(batches) -> None:
+    """Refuse what is not an endless iterator, saying what to pass instead."""
+    if not hasattr(batches, "__next__"):
+        kind = type(batches).__name__
+        raise TypeError(f"batches must be an endless iterator of real batches (next(batches) gives one), got a "
+                        f"{kind}. Use gantut.data.batches(images, batch_size, device); to keep a DataLoader, "
+                        "pass itertools.chain.from_iterable(itertools.repeat(loader)) (tensors only, no labels "
+                        "list) or a generator that loops over it forever")
+
+
+def _check_first_batch(images: torch.Tensor) -> None:
+    """The first real batch, once: finite, and in [-1, 1] if it is a batch of images (N, C, H, W)."""
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(f"a real batch must be a tensor (B, ...) or an (images, labels) pair, got {type(images).__name__}")
+    if images.device.type == "meta":
+        return  # no values to check
+    if images.dim() == 4:
+        check_images(images, refuse_unit_range=False)  # [0, 1] data trains (chapter 3 shows the harm)
+    elif not torch.isfinite(images).all():
+        raise ValueError("the first real batch contains NaN or inf: check the data before training")
+
+
+def _next_batch(batches, step: int, conditional: bool | None):
+    try:
+        batch = next(batches)
+    except StopIteration:
+        raise RuntimeError(f"batches ran out at generator step {step}: train.train needs an endless iterator "
+                           "such as gantut.data.batches(images, batch_size, device)") from None
+    if isinstance(batch, (tuple, list)):
+        if len(batch) != 2:
+            raise ValueError(f"a real batch must be images or an (images, labels) pair, got {len(batch)} items")
+        images, labels = batch
+    else:
+        images, labels = batch, None
+    if conditional is not None and conditional != (labels is not None):
+        raise ValueError("batches must be all images or all (images, labels) pairs, not a mix")
+    return images, labels
+
+
+def _read_back(pending: list[torch.Tensor], history: dict, first_step: int) -> None:
+    """Move the steps kept on the device into the history lists; stop at a non-finite value."""
+    if not pending:
+        return
+    rows = torch.stack(pending).float().cpu().tolist()   # one host synchronisation
+    for offset, row in enumerate(rows):
+        bad = [key for key, value in zip(D_KEYS + G_KEYS, row) if value != value or abs(value) == float("inf")]
+        if bad:
+            raise FloatingPointError(
+                f"{', '.join(bad)} became non-finite at generator step {first_step + offset}: training diverged. "
+                "Lower the learning rates, and for a WGAN critic keep its Lipschitz constraint (clipping or "
+                "penalty=losses.gradient_penalty); a loss written on probabilities instead of logits does this too")
+        for key, value in zip(D_KEYS + G_KEYS, row):
+            history[key].append(value)
+    pending.clear()
+
+
+def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator, steps: int,
           g_optimizer: torch.optim.Optimizer, d_optimizer: torch.optim.Optimizer, *,
           g_loss: Callable = losses.generator_loss, d_loss: Callable = losses.discriminator_loss,
-          n_critic: int = 1, clip: float | None = None, penalty: Callable | None = None,
-          after_d_step: Callable | None = None, after_g_step: Callable | None = None,
-          unroll: int = 0, unroll_lr: float = 0.0,
+          n_critic: int = 1, penalty: Callable | None = None, after_d_step: Callable | None = None,
+          g_judge: Callable | None = None, after_g_step: Callable | None = None,
+          noise_generator: torch.Generator | None = None,
           callback: Callable | None = None, every: int = 0, progress: bool = True,
           desc: str = "training") -> dict[str, list[float]]:
     """Train for `steps` generator steps, each after n_critic discriminator steps.
 
-    batches: an endless iterator of real batches (B, ...) already on the models' device
-    (gantut.data.batches). The noise batch has the size of the real batch.
-    clip: clamp D's weights to [-clip, clip] after each of its steps (WGAN); penalty(D, real,
-    fake): a term added to D's loss (e.g. gantut.losses.gradient_penalty, WGAN-GP).
-    unroll=k, unroll_lr: G's loss uses D unrolled k SGD steps of size unroll_lr on fresh real
-    batches (unrolled GAN); D's own training is unchanged.
-    after_g_step(G) runs after every generator update (e.g. ema_update of a copy of G).
-    callback(step, generator, discriminator, history) runs after step 1, every `every`
-    generator steps and after the last step (e.g. to draw samples from a fixed noise batch).
+    generator, discriminator: on one device (the loop refuses a mismatch). batches: an endless
+    iterator of real batches (B, ...) or (images (B, ...), labels (B,)) pairs, moved to the models'
+    device; pairs train a conditional GAN (G(z, y), D(x, y), fake labels uniform over G.n_classes).
+    Noise has the real batch's size and is drawn on the models' device (from noise_generator if given).
+    Hooks: penalty(D, real, fake) added to D's loss; after_d_step(D) after each D update;
+    g_judge(G, D, z) -> logits for G's loss instead of D(G(z)); after_g_step(G) after each G update.
+    callback(step, generator, discriminator, history) runs after step 1, every `every` generator
+    steps and after the last step (e.g. to draw samples from a fixed noise batch).
 
-    Returns the history: per generator step, loss_d, d_real/d_fake and w_estimate averaged
-    over its n_critic discriminator steps, loss_g and g_grad_norm.
+    Returns the history: per generator step, loss_d, d_real/d_fake and w_estimate averaged over its
+    n_critic discriminator steps, loss_g and g_grad_norm. Raises FloatingPointError at a non-finite one.
     """
-    if steps < 1 or n_critic < 1:
-        raise ValueError(f"steps and n_critic must be >= 1, got {steps} and {n_critic}")
-    if unroll < 0 or (unroll and unroll_lr <= 0):
-        raise ValueError(f"unroll must be >= 0 and needs a positive unroll_lr, got {unroll} and {unroll_lr}")
-    if clip is not None:
-        if clip <= 0:
-            raise ValueError(f"clip must be a positive bound, got {clip}")
-        user_step = after_d_step
-
-        def after_d_step(d):  # the reader's hook first, then the clipping
-            if user_step is not None:
-                user_step(d)
-            clip_weights(d, clip)
-    z_dim = generator.z_dim
-    d_keys = ("loss_d", "d_real", "d_fake", "w_estimate")
-    history = {key: [] for key in d_keys + ("loss_g", "g_grad_norm")}
+    if not isinstance(steps, int) or not isinstance(n_critic, int) or steps < 1 or n_critic < 1:
+        raise ValueError(f"steps and n_critic must be integers >= 1, got {steps!r} and {n_critic!r}")
+    if not isinstance(every, int) or every < 0:
+        raise ValueError(f"every must be a non-negative integer (generator steps between callbacks), got {every!r}")
+    if (callback is None) != (not every):
+        raise ValueError(f"callback and every go together: callback(step, G, D, history) runs every `every` "
+                         f"steps (got callback={'set' if callback else None}, every={every!r})")
+    _check_batches(batches)
+    device = model_device(generator, discriminator)
+    history = {key: [] for key in D_KEYS + G_KEYS}
+    pending, first_pending = [], 1   # per-step rows (6,) on the device, not yet read back
+    conditional = None
     generator.train()
     discriminator.train()
-    bar = tqdm(range(1, steps + 1), desc=desc, disable=not progress)
-    for step in bar:
+    for step in tqdm(range(1, steps + 1), desc=desc, disable=not progress):
         d_logs = []
         for _ in range(n_critic):
-            real = next(batches)
+            real, labels = _next_batch(batches, step, conditional)
+            if conditional is None:                       # the first batch: checked once
+                _check_first_batch(real)
+                conditional = labels is not None
+                if conditional and (not hasattr(generator, "n_classes") or penalty is not None or g_judge is not None):
+                    raise ValueError("batches yield (images, labels): that trains a conditional GAN, which needs a "
+                                     "generator with n_classes taking (z, labels) and no penalty or g_judge; "
+                                     "for an unconditional GAN make the batches without labels")
+            fake_labels = _fake_labels(generator, len(real), device, noise_generator) if conditional else None
             d_logs.append(discriminator_step(generator, discriminator, d_optimizer, real,
-                                             noise(len(real), z_dim, real.device), d_loss, penalty, after_d_step))
-        z = noise(len(real), z_dim, real.device)
-        unrolled = (unrolled_parameters(generator, discriminator, [next(batches) for _ in range(unroll)], z,
-                                        unroll_lr, d_loss) if unroll else None)
-        g_log = generator_step(generator, discriminator, g_optimizer, z, g_loss, unrolled)
+                                             noise(len(real), generator.z_dim, device, noise_generator), d_loss,
+                                             penalty, after_d_step, labels, fake_labels))
+        z = noise(len(real), generator.z_dim, device, noise_generator)
+        fake_labels = _fake_labels(generator, len(real), device, noise_generator) if conditional else None
+        g_log = generator_step(generator, discriminator, g_optimizer, z, g_loss, g_judge, fake_labels)
         if after_g_step is not None:
             after_g_step(generator)
-        for key in d_keys:
-            history[key].append(sum(log[key] for log in d_logs) / n_critic)
-        for key, value in g_log.items():
-            history[key].append(value)
-        if callback is not None and every and (step == 1 or step % every == 0 or step == steps):
+        d_means = torch.stack([torch.stack([log[key] for key in D_KEYS]) for log in d_logs]).mean(0)
+        pending.append(torch.cat([d_means, torch.stack([g_log[key].to(d_means.device) for key in G_KEYS])]))
+        at_callback = callback is not None and (step == 1 or step % every == 0 or step == steps)
+        if at_callback or step % SYNC_EVERY == 0 or step == steps:
+            _read_back(pending, history, first_pending)
+            first_pending = step + 1
+        if at_callback:
             callback(step, generator, discriminator, history)
     return history
 
@@ -194,10 +310,15 @@ def ema_update(average: nn.Module, model: nn.Module, decay: float = 0.999) -> No
 @torch.no_grad()
 def sample(generator: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
     """G(z), or G(z, labels) for a conditional generator, in eval mode (BatchNorm uses its running
-    statistics), then back to the previous mode. z: (N, z_dim); labels: (N,) class indices."""
+    statistics), then back to the previous mode. z: (N, z_dim); labels: (N,) class indices; both are
+    moved to the generator's device. The images come back on the CPU (N, C, H, W): samples are for
+    looking at and scoring (a meta-device generator gives meta tensors: they have no values to copy)."""
+    parameter = next(generator.parameters(), None)
+    device = parameter.device if parameter is not None else z.device
     was_training = generator.training
     generator.eval()
     try:
-        return generator(z) if labels is None else generator(z, labels)
+        images = generator(z.to(device)) if labels is None else generator(z.to(device), labels.to(device))
     finally:
         generator.train(was_training)
+    return images if images.device.type == "meta" else images.cpu()

@@ -51,8 +51,21 @@ def set_threads(n: int | None = None) -> int:
 
 
 def device() -> torch.device:
-    """CUDA if a GPU is visible, else the CPU."""
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    """The device a chapter runs on: GANTUT_DEVICE if set, else CUDA if a GPU is visible, else the CPU.
+
+    GANTUT_DEVICE=cpu on a GPU machine reproduces the stored outputs (they are CPU runs); the test
+    configuration (conftest.py) sets it for nbval.
+    """
+    wanted = os.environ.get("GANTUT_DEVICE", "").strip()
+    if not wanted:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        chosen = torch.device(wanted)
+    except RuntimeError as error:
+        raise ValueError(f"GANTUT_DEVICE={wanted!r} is not a device: use cpu, cuda or cuda:1, or unset it") from error
+    if chosen.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"GANTUT_DEVICE={wanted!r} but torch sees no CUDA GPU: use GANTUT_DEVICE=cpu or unset it")
+    return chosen
 
 
 def setup(seed: int, threads: int | None = None, verbose: bool = True) -> torch.device:
@@ -155,8 +168,9 @@ def train_or_load(path: str | Path, model: nn.Module, train: Callable[[], dict],
 
 def hardware() -> str:
     """A short description of where this runs: the GPU's name, or the CPU and thread count."""
-    if torch.cuda.is_available():
-        return torch.cuda.get_device_name(0)
+    chosen = device()
+    if chosen.type == "cuda":
+        return torch.cuda.get_device_name(chosen)
     import platform
 
     n = torch.get_num_threads()

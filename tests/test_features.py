@@ -71,3 +71,13 @@ def test_inception_offline_without_cached_weights_is_refused(tmp_path, monkeypat
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
     with pytest.raises(RuntimeError, match="GANTUT_OFFLINE"):
         features.load_inception("torchvision")
+
+
+def test_classify_and_embed_run_on_the_classifiers_device_and_keep_the_images_device():
+    model = features.MNISTClassifier().to("meta")
+    images = torch.empty(5, 1, 28, 28, device="meta")
+    assert features.classify(model, images, batch_size=2).device.type == "meta"
+    assert features.embed(model, images).shape == (5, 128)
+    cpu_model = features.MNISTClassifier()
+    probabilities = features.classify(cpu_model, torch.zeros(3, 1, 28, 28, dtype=torch.float64))  # float64 accepted
+    assert probabilities.device.type == "cpu" and probabilities.dtype == torch.float32

@@ -188,3 +188,20 @@ def test_inception_score_extremes_and_errors():
         metrics.inception_score(np.ones((200, 10)), from_probabilities=True)
     with pytest.raises(ValueError, match="splits"):
         metrics.inception_score(balanced[:50], splits=10)
+
+
+def test_metrics_refuse_meta_tensors_with_a_clear_message():
+    meta = torch.empty(50, 4, device="meta")
+    with pytest.raises(ValueError, match="meta device"):
+        metrics.fid(meta, meta)
+    with pytest.raises(ValueError, match="meta device"):
+        metrics.kid(meta, meta)
+    with pytest.raises(ValueError, match="meta device"):
+        metrics.class_coverage(torch.empty(50, 10, device="meta"))
+
+
+def test_class_coverage_builds_its_reference_on_the_input_device_and_dtype():
+    probabilities = torch.full((20, 10), 0.1, dtype=torch.float64)
+    probabilities[:, 3] = 0.19
+    probabilities[:, 4] = 0.01
+    assert metrics.class_coverage(probabilities)["counts"][3] == 20

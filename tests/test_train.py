@@ -102,7 +102,7 @@ def test_penalty_is_added_to_the_discriminator_loss():
     _, d_opt = optimizers(generator, discriminator)
     penalised = train.discriminator_step(generator, discriminator, d_opt, real, z,
                                          penalty=lambda d, r, f: torch.tensor(5.0))["loss_d"]
-    assert penalised == pytest.approx(plain + 5.0)
+    assert penalised.item() == pytest.approx(plain.item() + 5.0)
 
 
 def test_sample_uses_eval_mode_and_restores_training():
@@ -131,17 +131,21 @@ def test_bad_arguments():
     assert torch.equal(losses.generator_loss(torch.zeros(2)), losses.generator_loss(torch.zeros(2, 1)))
 
 
-def test_clipping_keeps_every_critic_weight_in_bounds_after_each_step():
+def test_clipping_as_an_after_d_step_hook_keeps_every_critic_weight_in_bounds():
     utils.seed_everything(0)
     generator, critic = toy_models()
     g_opt, d_opt = torch.optim.RMSprop(generator.parameters(), lr=0.5), torch.optim.RMSprop(critic.parameters(), lr=0.5)
     seen = []
+
+    def record_then_clip(d):
+        seen.append(max(p.abs().max().item() for p in d.parameters()))
+        train.clip_weights(d, 0.01)
+
     history = train.train(generator, critic, itertools.repeat(torch.randn(32, 1) * 3), 3, g_opt, d_opt,
                           d_loss=losses.critic_loss, g_loss=losses.generator_loss_wasserstein, n_critic=2,
-                          clip=0.01, after_d_step=lambda d: seen.append(max(p.abs().max().item() for p in d.parameters())),
-                          progress=False)
+                          after_d_step=record_then_clip, progress=False)
     assert max(p.abs().max().item() for p in critic.parameters()) <= 0.01
-    assert len(seen) == 6 and max(seen) > 0.01  # the reader's hook ran before the clipping, on big steps
+    assert len(seen) == 6 and max(seen) > 0.01  # the hook ran after every critic step, on big steps
     assert len(history["w_estimate"]) == 3
     with pytest.raises(ValueError, match="positive"):
         train.clip_weights(critic, 0.0)
@@ -170,11 +174,16 @@ def test_unrolled_steps_leave_the_real_discriminator_unchanged_and_reach_the_gen
     grads = torch.autograd.grad(loss, list(generator.parameters()))
     assert all(torch.isfinite(g).all() for g in grads) and any(g.abs().sum() > 0 for g in grads)
     g_opt, d_opt = optimizers(generator, discriminator)
+    judged = []
+
+    def unrolled_judge(g, d, z):  # how chapter 6 passes unrolling in
+        judged.append(len(z))
+        future = train.unrolled_parameters(g, d, [torch.randn(16, 1) for _ in range(2)], z, lr=0.1)
+        return torch.func.functional_call(d, future, (g(z),))
+
     history = train.train(generator, discriminator, itertools.repeat(torch.randn(16, 1)), 2, g_opt, d_opt,
-                          unroll=2, unroll_lr=0.1, progress=False)
-    assert len(history["loss_g"]) == 2
-    with pytest.raises(ValueError, match="unroll"):
-        train.train(generator, discriminator, itertools.repeat(torch.randn(16, 1)), 1, g_opt, d_opt, unroll=2)
+                          g_judge=unrolled_judge, progress=False)
+    assert len(history["loss_g"]) == 2 and judged == [16, 16]
 
 
 def test_ema_update_follows_the_closed_form_and_copies_buffers():
@@ -202,3 +211,147 @@ def test_after_g_step_runs_once_per_generator_step():
     train.train(generator, discriminator, itertools.repeat(torch.randn(16, 1)), 3, g_opt, d_opt, n_critic=2,
                 after_g_step=lambda g: calls.append(g), progress=False)
     assert calls == [generator] * 3
+
+
+# ----------------------------------------------------------------------------- the loop owns the device
+
+def test_steps_move_batches_and_noise_to_the_models_device():
+    generator, discriminator = (m.to("meta") for m in toy_models())
+    g_opt, d_opt = optimizers(generator, discriminator)
+    log = train.discriminator_step(generator, discriminator, d_opt, torch.randn(16, 1), torch.randn(16, 2))
+    assert all(value.device.type == "meta" for value in log.values())
+    log = train.generator_step(generator, discriminator, g_opt, torch.randn(16, 2))
+    assert all(value.device.type == "meta" for value in log.values())
+    assert train.noise(4, 2, "meta").device.type == "meta"
+    assert train.noise(4, 2, "meta", torch.Generator().manual_seed(0)).device.type == "meta"  # CPU generator
+    assert train.sample(generator, torch.randn(3, 2)).device.type == "meta"
+
+
+def test_train_refuses_models_on_two_devices_naming_both():
+    generator, discriminator = toy_models()
+    discriminator.to("meta")
+    g_opt, d_opt = optimizers(generator, discriminator)
+    with pytest.raises(ValueError, match=r"generator is on cpu and the discriminator on meta.*\.to\(device\)"):
+        train.train(generator, discriminator, itertools.repeat(torch.randn(8, 1)), 2, g_opt, d_opt, progress=False)
+    with pytest.raises(ValueError, match="cpu.*meta"):
+        train.discriminator_step(generator, discriminator, d_opt, torch.randn(8, 1), torch.randn(8, 2))
+
+
+def test_seeded_noise_generator_makes_runs_repeat_and_differ_by_seed():
+    def run_with(noise_seed):
+        torch.manual_seed(0)
+        generator, discriminator = toy_models()
+        g_opt, d_opt = optimizers(generator, discriminator)
+        torch.manual_seed(noise_seed + 100)  # the global RNG must not matter
+        real = torch.randn(8, 1, generator=torch.Generator().manual_seed(1))
+        train.train(generator, discriminator, itertools.repeat(real), 5, g_opt, d_opt,
+                    noise_generator=torch.Generator().manual_seed(noise_seed), progress=False)
+        return flat(generator)
+
+    assert torch.equal(run_with(1), run_with(1)) and not torch.equal(run_with(1), run_with(2))
+
+
+class RecordingLabelDiscriminator(torch.nn.Module):
+    """LabelChannelDiscriminator that records the labels it is shown."""
+
+    def __init__(self):
+        super().__init__()
+        self.judge = nets.LabelChannelDiscriminator(4, 3)
+        self.seen = []
+
+    def forward(self, images, labels):
+        self.seen.append(labels.clone())
+        return self.judge(images, labels)
+
+
+def test_labelled_batches_train_a_conditional_gan_with_labels_in_both_players():
+    torch.manual_seed(0)
+    generator = nets.ConditionalDCGANGenerator(z_dim=4, width=4, n_classes=3).apply(nets.init_weights)
+    discriminator = RecordingLabelDiscriminator()
+    g_opt, d_opt = optimizers(generator, discriminator)
+    images = torch.rand(16, 1, 28, 28) * 2 - 1
+    labels = torch.arange(16) % 3
+    stream = data.batches(images, 8, labels=labels, generator=torch.Generator().manual_seed(0))
+    generator_calls = []
+    generator.register_forward_hook(lambda module, inputs, output: generator_calls.append(inputs[1].clone()))
+    history = train.train(generator, discriminator, stream, 2, g_opt, d_opt, progress=False)
+    assert len(history["loss_g"]) == 2
+    # per generator step D sees: real labels (D step), fake labels (D step), fake labels (G step)
+    assert len(discriminator.seen) == 6
+    real_seen = discriminator.seen[0::3]
+    fake_seen = [s for k, s in enumerate(discriminator.seen) if k % 3]
+    assert all(set(seen.tolist()) <= {0, 1, 2} and len(set(seen.tolist())) > 1 for seen in real_seen)
+    assert all(torch.equal(a, b) for a, b in zip(fake_seen, generator_calls))  # D judged the labels G drew for
+    g, d = toy_models()
+    with pytest.raises(ValueError, match="conditional GAN"):
+        train.train(g, d, data.batches(torch.randn(16, 1), 8, labels=labels), 1, *optimizers(g, d), progress=False)
+
+
+def test_first_real_batch_is_checked_once():
+    generator, discriminator = toy_models()
+    g_opt, d_opt = optimizers(generator, discriminator)
+    bad = torch.randn(8, 1)
+    bad[3] = float("nan")
+    with pytest.raises(ValueError, match="NaN or inf"):
+        train.train(generator, discriminator, itertools.repeat(bad), 1, g_opt, d_opt, progress=False)
+    g_img = nets.DCGANGenerator(z_dim=4, width=4)
+    d_img = nets.DCGANDiscriminator(width=4)
+    opts = optimizers(g_img, d_img)
+    with pytest.raises(ValueError, match=r"must be in \[-1, 1\]"):
+        train.train(g_img, d_img, itertools.repeat(torch.rand(4, 1, 28, 28) * 255), 1, *opts, progress=False)
+    history = train.train(g_img, d_img, itertools.repeat(torch.rand(4, 1, 28, 28)), 1, *opts, progress=False)
+    assert len(history["loss_g"]) == 1  # [0, 1] images are in [-1, 1]: they train (chapter 3 shows the harm)
+
+
+def test_a_non_finite_loss_stops_training_naming_the_step():
+    generator, discriminator = toy_models()
+    g_opt, d_opt = optimizers(generator, discriminator)
+    calls = itertools.count(1)
+
+    def breaks_at_call_3(real_logits, fake_logits):
+        loss = losses.discriminator_loss(real_logits, fake_logits)
+        return loss * float("nan") if next(calls) == 3 else loss
+
+    with pytest.raises(FloatingPointError, match=r"loss_d.* became non-finite at generator step 3.*learning rate"):
+        train.train(generator, discriminator, itertools.repeat(torch.randn(8, 1)), 10, g_opt, d_opt,
+                    d_loss=breaks_at_call_3, progress=False)
+    generator, discriminator = toy_models()
+    huge = [torch.optim.SGD(m.parameters(), lr=1e6) for m in (generator, discriminator)]
+    with pytest.raises(FloatingPointError, match="generator step"):
+        train.train(generator, discriminator, itertools.repeat(torch.randn(8, 1)), 100, *huge,
+                    d_loss=losses.critic_loss, g_loss=losses.generator_loss_wasserstein, progress=False)
+
+
+def test_callback_and_every_go_together_and_batches_must_be_endless():
+    generator, discriminator = toy_models()
+    g_opt, d_opt = optimizers(generator, discriminator)
+    stream = itertools.repeat(torch.randn(8, 1))
+    with pytest.raises(ValueError, match="callback and every"):
+        train.train(generator, discriminator, stream, 2, g_opt, d_opt, callback=lambda *a: None, progress=False)
+    with pytest.raises(ValueError, match="callback and every"):
+        train.train(generator, discriminator, stream, 2, g_opt, d_opt, every=5, progress=False)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.randn(16, 1)), batch_size=8)
+    with pytest.raises(TypeError, match="endless iterator.*DataLoader"):
+        train.train(generator, discriminator, loader, 2, g_opt, d_opt, progress=False)
+    with pytest.raises(TypeError, match="endless iterator.*list"):
+        train.train(generator, discriminator, [torch.randn(8, 1)], 2, g_opt, d_opt, progress=False)
+    with pytest.raises(RuntimeError, match="ran out at generator step 3"):
+        train.train(generator, discriminator, iter([torch.randn(8, 1)] * 2), 5, g_opt, d_opt, progress=False)
+
+
+def test_history_is_read_back_from_the_device_only_every_sync_every_steps(monkeypatch):
+    reads = []
+    original = train._read_back
+
+    def counting(pending, history, first):
+        reads.append(len(pending))
+        original(pending, history, first)
+
+    monkeypatch.setattr(train, "_read_back", counting)
+    generator, discriminator = toy_models()
+    g_opt, d_opt = optimizers(generator, discriminator)
+    steps = 2 * train.SYNC_EVERY + 7
+    history = train.train(generator, discriminator, itertools.repeat(torch.randn(8, 1)), steps, g_opt, d_opt,
+                          progress=False)
+    assert reads == [train.SYNC_EVERY, train.SYNC_EVERY, 7]
+    assert len(history["loss_d"]) == steps and all(isinstance(v, float) for v in history["loss_d"])

@@ -111,3 +111,17 @@ def test_half_checkpoint_is_smaller_and_loads_as_float32(tmp_path):
     assert utils.load_checkpoint(half, fresh) == {"seed": 3}
     assert fresh.weight.dtype == torch.float32
     assert torch.equal(fresh.weight, model.weight.half().float())
+
+
+def test_gantut_device_overrides_the_choice_and_refuses_nonsense(monkeypatch):
+    monkeypatch.setenv("GANTUT_DEVICE", "cpu")
+    assert utils.device() == torch.device("cpu")
+    monkeypatch.setenv("GANTUT_DEVICE", "meta")
+    assert utils.device() == torch.device("meta")
+    monkeypatch.setenv("GANTUT_DEVICE", "gpu please")
+    with pytest.raises(ValueError, match="not a device"):
+        utils.device()
+    if not torch.cuda.is_available():
+        monkeypatch.setenv("GANTUT_DEVICE", "cuda")
+        with pytest.raises(ValueError, match="no CUDA GPU"):
+            utils.device()

@@ -18,11 +18,15 @@
 
 # %%
 # On Colab, or anywhere the book's helper package is missing, fetch the book and install it.
-import importlib.util, subprocess, sys
+# Torch and torchvision stay as found (Colab's own builds): pip is told to keep their versions.
+import importlib.metadata, importlib.util, subprocess, sys
+BOOK_REPOSITORY = "https://github.com/gantut/gantut"  # repository.url in _config.yml (a test checks)
 if importlib.util.find_spec("gantut") is None:
-    subprocess.run(["git", "clone", "--depth", "1", "https://github.com/gantut/gantut", "/content/gantut"], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/gantut"], check=True)
+    subprocess.run(["git", "clone", "--depth", "1", BOOK_REPOSITORY, "/content/gantut"], check=True)
+    kept = [f"{name}=={importlib.metadata.version(name)}" for name in ("torch", "torchvision")]
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/gantut", *kept], check=True)
     sys.path.insert(0, "/content/gantut")
+    print(f"installed gantut from {BOOK_REPOSITORY} into /content/gantut, keeping {' and '.join(kept)}")
 
 # %% tags=["parameters"]
 import os

@@ -19,11 +19,15 @@
 
 # %%
 # On Colab, or anywhere the book's helper package is missing, fetch the book and install it.
-import importlib.util, subprocess, sys
+# Torch and torchvision stay as found (Colab's own builds): pip is told to keep their versions.
+import importlib.metadata, importlib.util, subprocess, sys
+BOOK_REPOSITORY = "https://github.com/gantut/gantut"  # repository.url in _config.yml (a test checks)
 if importlib.util.find_spec("gantut") is None:
-    subprocess.run(["git", "clone", "--depth", "1", "https://github.com/gantut/gantut", "/content/gantut"], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/gantut"], check=True)
+    subprocess.run(["git", "clone", "--depth", "1", BOOK_REPOSITORY, "/content/gantut"], check=True)
+    kept = [f"{name}=={importlib.metadata.version(name)}" for name in ("torch", "torchvision")]
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/gantut", *kept], check=True)
     sys.path.insert(0, "/content/gantut")
+    print(f"installed gantut from {BOOK_REPOSITORY} into /content/gantut, keeping {' and '.join(kept)}")
 
 # %% tags=["parameters"]
 import os
@@ -224,7 +228,7 @@ plt.show()
 
 # %%
 utils.seed_everything(SEED)
-generator, discriminator = nets.MLPGenerator(z_dim=100), nets.MLPDiscriminator()
+generator, discriminator = nets.MLPGenerator(z_dim=100).to(device), nets.MLPDiscriminator().to(device)
 g_optimizer = torch.optim.Adam(generator.parameters(), lr=LR, betas=(0.5, 0.999))
 d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=LR, betas=(0.5, 0.999))
 print(f"G: {nets.count_parameters(generator):,} parameters; D: {nets.count_parameters(discriminator):,}")
@@ -330,7 +334,7 @@ print("second half of training: D(x) stays above D(G(z)), the gap stays below 0.
 runs = {}
 for name, g_loss in [("non-saturating", losses.generator_loss), ("saturating", losses.generator_loss_saturating)]:
     utils.seed_everything(SEED)
-    g_net, d_net = nets.MLPGenerator(z_dim=100), nets.MLPDiscriminator()
+    g_net, d_net = nets.MLPGenerator(z_dim=100).to(device), nets.MLPDiscriminator().to(device)
     runs[name] = train.train(
         g_net, d_net, data.batches(mnist.images, BATCH, device, generator=torch.Generator().manual_seed(SEED)),
         COMPARE_STEPS, torch.optim.Adam(g_net.parameters(), lr=LR, betas=(0.5, 0.999)),
@@ -386,7 +390,7 @@ plt.show()
 def short_run(images, steps=300, seed=SEED):
     """A short MNIST GAN run; returns the history and 64 samples."""
     utils.seed_everything(seed)
-    g_net, d_net = nets.MLPGenerator(z_dim=100), nets.MLPDiscriminator()
+    g_net, d_net = nets.MLPGenerator(z_dim=100).to(device), nets.MLPDiscriminator().to(device)
     hist = train.train(g_net, d_net, data.batches(images, BATCH, device, generator=torch.Generator().manual_seed(seed)),
                        steps, torch.optim.Adam(g_net.parameters(), lr=LR, betas=(0.5, 0.999)),
                        torch.optim.Adam(d_net.parameters(), lr=LR, betas=(0.5, 0.999)), progress=False)

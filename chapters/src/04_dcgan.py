@@ -21,11 +21,15 @@
 
 # %%
 # On Colab, or anywhere the book's helper package is missing, fetch the book and install it.
-import importlib.util, subprocess, sys
+# Torch and torchvision stay as found (Colab's own builds): pip is told to keep their versions.
+import importlib.metadata, importlib.util, subprocess, sys
+BOOK_REPOSITORY = "https://github.com/gantut/gantut"  # repository.url in _config.yml (a test checks)
 if importlib.util.find_spec("gantut") is None:
-    subprocess.run(["git", "clone", "--depth", "1", "https://github.com/gantut/gantut", "/content/gantut"], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/gantut"], check=True)
+    subprocess.run(["git", "clone", "--depth", "1", BOOK_REPOSITORY, "/content/gantut"], check=True)
+    kept = [f"{name}=={importlib.metadata.version(name)}" for name in ("torch", "torchvision")]
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/gantut", *kept], check=True)
     sys.path.insert(0, "/content/gantut")
+    print(f"installed gantut from {BOOK_REPOSITORY} into /content/gantut, keeping {' and '.join(kept)}")
 
 # %% tags=["parameters"]
 import os
@@ -164,8 +168,8 @@ print("kernel 3, stride 2: interior pixels get 1, 2 or 4 contributions; kernel 4
 
 # %%
 utils.seed_everything(SEED)
-generator = nets.DCGANGenerator(z_dim=Z_DIM, width=WIDTH).apply(nets.init_weights)
-discriminator = nets.DCGANDiscriminator(width=WIDTH).apply(nets.init_weights)
+generator = nets.DCGANGenerator(z_dim=Z_DIM, width=WIDTH).apply(nets.init_weights).to(device)
+discriminator = nets.DCGANDiscriminator(width=WIDTH).apply(nets.init_weights).to(device)
 g_optimizer = torch.optim.Adam(generator.parameters(), **ADAM)
 d_optimizer = torch.optim.Adam(discriminator.parameters(), **ADAM)
 fixed_noise = torch.randn(64, Z_DIM, generator=torch.Generator().manual_seed(SEED))
@@ -249,12 +253,12 @@ plt.show()
 # score does not).
 
 # %%
-classifier = features.load_mnist_classifier()
+classifier = features.load_mnist_classifier().to(device)
 print(f"classifier: held-out accuracy {classifier.meta['test_accuracy']:.1%} on {classifier.meta['n_test']:,} digits")
 dcgan_samples, time_dcgan = frames["for scoring"], elapsed[dcgan_steps]
 
 utils.seed_everything(SEED)
-g_mlp, d_mlp = nets.MLPGenerator(z_dim=100), nets.MLPDiscriminator()
+g_mlp, d_mlp = nets.MLPGenerator(z_dim=100).to(device), nets.MLPDiscriminator().to(device)
 start = time.perf_counter()
 train.train(g_mlp, d_mlp, data.batches(mnist.images, BATCH, device, generator=torch.Generator().manual_seed(SEED)),
             mlp_steps, torch.optim.Adam(g_mlp.parameters(), lr=4e-4, betas=(0.5, 0.999)),
@@ -308,8 +312,8 @@ plt.show()
 # %%
 def dcgan_run(steps, batchnorm=True, activation="leaky", images=None, seed=SEED, desc="DCGAN"):
     utils.seed_everything(seed)
-    g_net = nets.DCGANGenerator(z_dim=Z_DIM, width=WIDTH, batchnorm=batchnorm).apply(nets.init_weights)
-    d_net = nets.DCGANDiscriminator(width=WIDTH, activation=activation).apply(nets.init_weights)
+    g_net = nets.DCGANGenerator(z_dim=Z_DIM, width=WIDTH, batchnorm=batchnorm).apply(nets.init_weights).to(device)
+    d_net = nets.DCGANDiscriminator(width=WIDTH, activation=activation).apply(nets.init_weights).to(device)
     images = mnist.images if images is None else images
     hist = train.train(g_net, d_net, data.batches(images, BATCH, device, generator=torch.Generator().manual_seed(seed)),
                        steps, torch.optim.Adam(g_net.parameters(), **ADAM), torch.optim.Adam(d_net.parameters(), **ADAM),
@@ -507,7 +511,7 @@ print("with BatchNorm on the input layer, a batch of digits and the same batch a
 
 # %%
 z_one = fixed_noise[:1]
-companions = [torch.cat([z_one, torch.randn(15, Z_DIM)]) for _ in range(2)]
+companions = [torch.cat([z_one, torch.randn(15, Z_DIM)]).to(device) for _ in range(2)]
 generator.train()
 with torch.no_grad():
     in_train_mode = [generator(z)[0] for z in companions]

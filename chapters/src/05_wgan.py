@@ -27,11 +27,15 @@
 
 # %%
 # On Colab, or anywhere the book's helper package is missing, fetch the book and install it.
-import importlib.util, subprocess, sys
+# Torch and torchvision stay as found (Colab's own builds): pip is told to keep their versions.
+import importlib.metadata, importlib.util, subprocess, sys
+BOOK_REPOSITORY = "https://github.com/gantut/gantut"  # repository.url in _config.yml (a test checks)
 if importlib.util.find_spec("gantut") is None:
-    subprocess.run(["git", "clone", "--depth", "1", "https://github.com/gantut/gantut", "/content/gantut"], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/gantut"], check=True)
+    subprocess.run(["git", "clone", "--depth", "1", BOOK_REPOSITORY, "/content/gantut"], check=True)
+    kept = [f"{name}=={importlib.metadata.version(name)}" for name in ("torch", "torchvision")]
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/gantut", *kept], check=True)
     sys.path.insert(0, "/content/gantut")
+    print(f"installed gantut from {BOOK_REPOSITORY} into /content/gantut, keeping {' and '.join(kept)}")
 
 # %% tags=["parameters"]
 import os
@@ -411,8 +415,8 @@ plt.show()
 # $10^{-4}$ was still at a Fréchet distance of about 1,300 after 400 generator steps, against about 390
 # at $2 \times 10^{-4}$. The full profile uses the papers' values.
 #
-# `gantut.train.train` takes both: `clip=0.01` clamps the critic after each of its steps, and
-# `penalty=losses.gradient_penalty` adds the last term of {eq}`gp-loss`. The losses are `losses.critic_loss`
+# `gantut.train.train` takes both as hooks: `after_d_step=lambda c: train.clip_weights(c, 0.01)` clamps
+# the critic after each of its steps, and `penalty=losses.gradient_penalty` adds the last term of {eq}`gp-loss`. The losses are `losses.critic_loss`
 # and `losses.generator_loss_wasserstein`; the history's `w_estimate` is the critic's gap
 # $\mathbb E[f(x)] - \mathbb E[f(G(z))]$ at each step (penalty excluded).
 
@@ -424,11 +428,11 @@ def wgan_run(constraint, steps, seed=SEED, snapshots=(), scores=None, desc=None)
     Frechet distance of score_noise's samples to held-out digits is stored in it every score_every steps.
     """
     utils.seed_everything(seed)
-    generator = nets.DCGANGenerator(z_dim=Z_DIM, width=WIDTH).apply(nets.init_weights)
-    critic = nets.DCGANDiscriminator(width=WIDTH, norm="none").apply(nets.init_weights)
+    generator = nets.DCGANGenerator(z_dim=Z_DIM, width=WIDTH).apply(nets.init_weights).to(device)
+    critic = nets.DCGANDiscriminator(width=WIDTH, norm="none").apply(nets.init_weights).to(device)
     if constraint == "clip":
         g_opt, c_opt = (torch.optim.RMSprop(m.parameters(), lr=5e-5 * LR_SCALE) for m in (generator, critic))
-        constraint_args = {"clip": CLIP}
+        constraint_args = {"after_d_step": lambda c: train.clip_weights(c, CLIP)}  # clamp after each critic step
     else:
         g_opt, c_opt = (torch.optim.Adam(m.parameters(), lr=1e-4 * LR_SCALE, betas=(0.5, 0.9)) for m in (generator, critic))
         constraint_args = {"penalty": lambda c, real, fake: losses.gradient_penalty(c, real, fake, LAMBDA)}
@@ -451,7 +455,7 @@ def wgan_run(constraint, steps, seed=SEED, snapshots=(), scores=None, desc=None)
 
 fixed_noise = torch.randn(64, Z_DIM, generator=torch.Generator().manual_seed(SEED))
 shown_steps = sorted({1, WGAN_STEPS // 4, WGAN_STEPS // 2, WGAN_STEPS})
-classifier = features.load_mnist_classifier()   # for section 5.6's yardstick
+classifier = features.load_mnist_classifier().to(device)   # for section 5.6's yardstick
 held_out_features = features.embed(classifier, data.mnist("test", verbose=False).images[:1000])
 score_noise = torch.randn(500, Z_DIM, generator=torch.Generator().manual_seed(SEED + 1))
 score_every = max(WGAN_STEPS // 8, 1)
@@ -500,7 +504,7 @@ plt.show()
 
 # %%
 def weights_of(critic):
-    return torch.cat([m.weight.detach().flatten() for m in critic.modules() if isinstance(m, nn.Conv2d)])
+    return torch.cat([m.weight.detach().flatten() for m in critic.modules() if isinstance(m, nn.Conv2d)]).cpu()
 
 
 diag_rng = torch.Generator().manual_seed(SEED + 3)
@@ -603,8 +607,8 @@ for step, value in frechet.items():
 
 # %%
 utils.seed_everything(SEED)
-g_sn = nets.DCGANGenerator(z_dim=Z_DIM, width=WIDTH).apply(nets.init_weights)
-d_sn = nets.spectral_normalize(nets.DCGANDiscriminator(width=WIDTH, norm="none").apply(nets.init_weights))
+g_sn = nets.DCGANGenerator(z_dim=Z_DIM, width=WIDTH).apply(nets.init_weights).to(device)
+d_sn = nets.spectral_normalize(nets.DCGANDiscriminator(width=WIDTH, norm="none").apply(nets.init_weights)).to(device)
 start = time.perf_counter()
 history_sn = train.train(g_sn, d_sn, data.batches(mnist.images, BATCH, device, generator=torch.Generator().manual_seed(SEED)),
                          SN_STEPS, torch.optim.Adam(g_sn.parameters(), lr=2e-4, betas=(0.5, 0.999)),

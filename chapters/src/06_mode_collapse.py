@@ -28,11 +28,15 @@
 
 # %%
 # On Colab, or anywhere the book's helper package is missing, fetch the book and install it.
-import importlib.util, subprocess, sys
+# Torch and torchvision stay as found (Colab's own builds): pip is told to keep their versions.
+import importlib.metadata, importlib.util, subprocess, sys
+BOOK_REPOSITORY = "https://github.com/gantut/gantut"  # repository.url in _config.yml (a test checks)
 if importlib.util.find_spec("gantut") is None:
-    subprocess.run(["git", "clone", "--depth", "1", "https://github.com/gantut/gantut", "/content/gantut"], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/gantut"], check=True)
+    subprocess.run(["git", "clone", "--depth", "1", BOOK_REPOSITORY, "/content/gantut"], check=True)
+    kept = [f"{name}=={importlib.metadata.version(name)}" for name in ("torch", "torchvision")]
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/gantut", *kept], check=True)
     sys.path.insert(0, "/content/gantut")
+    print(f"installed gantut from {BOOK_REPOSITORY} into /content/gantut, keeping {' and '.join(kept)}")
 
 # %% tags=["parameters"]
 import os
@@ -104,8 +108,7 @@ def toy_gan(method: str, seed: int, d_lr: float = D_LR):
         options = dict(n_critic=5, penalty=losses.gradient_penalty, d_loss=losses.critic_loss,
                        g_loss=losses.generator_loss_wasserstein)
         betas, d_lr = (0.5, 0.9), G_LR  # the paper's 1e-4 gets nowhere in this budget (measured)
-    if method == "unrolled":        # G's loss sees D after UNROLL more SGD steps
-        options = dict(unroll=UNROLL, unroll_lr=UNROLL_LR)
+    # "unrolled": G's loss sees D after UNROLL more SGD steps; train_toy passes unrolled_judge in
     g_optimizer = torch.optim.Adam(generator.parameters(), g_lr, betas=betas)
     d_optimizer = torch.optim.Adam(discriminator.parameters(), d_lr, betas=betas)
     return generator, discriminator, g_optimizer, d_optimizer, options
@@ -117,10 +120,25 @@ def endless_samples(mixture, batch_size: int, generator: torch.Generator):
         yield mixture.sample(batch_size, generator)
 
 
+def unrolled_judge(real_batches, k: int = UNROLL, lr: float = UNROLL_LR):
+    """G's judge in the unrolled GAN (section 6.6): D advanced k differentiable SGD steps on the next
+    k real batches (train.unrolled_parameters), for train.train's g_judge hook."""
+    def judge(generator, discriminator, z):
+        future = train.unrolled_parameters(generator, discriminator, [next(real_batches) for _ in range(k)], z, lr)
+        return functional_call(discriminator, (future, dict(discriminator.named_buffers())), (generator(z),))
+    return judge
+
+
 def train_toy(method: str, mixture, seed: int, steps: int, callback=None, every: int = 0, d_lr: float = D_LR):
-    """Train one method on a 2D mixture; returns (generator, discriminator, seconds)."""
+    """Train one method on a 2D mixture; returns (generator, discriminator, seconds).
+
+    The toy GANs run on the CPU on every machine: their networks are tiny, and their runs (and the
+    mode counts asserted on them) stay the same whatever GPU a reader has.
+    """
     generator, discriminator, g_optimizer, d_optimizer, options = toy_gan(method, seed, d_lr)
     real_batches = endless_samples(mixture, TOY_BATCH, torch.Generator().manual_seed(seed))
+    if method == "unrolled":
+        options = dict(options, g_judge=unrolled_judge(real_batches))
     start = time.perf_counter()
     train.train(generator, discriminator, real_batches, steps, g_optimizer, d_optimizer, progress=False,
                 callback=callback, every=every, **options)
@@ -377,7 +395,9 @@ assert torch.equal(real_batch.reshape(-1, 2 * PACK)[1], torch.cat(list(real_batc
 # against the result $\theta_D^{(k)}(\theta_G)$. Its gradient then includes how $D$ would move in
 # response to $G$ — moving all samples onto one mode now looks bad, because $G$ sees $D$ reject that
 # mode $k$ steps later. $D$ itself is still trained normally; the copies are thrown away.
-# `train.unrolled_parameters` does the $k$ steps with `torch.func.functional_call`:
+# `train.unrolled_parameters` does the $k$ steps with `torch.func.functional_call`; the function
+# `unrolled_judge` above hands the result to `train.train` as its `g_judge` hook, so that $G$'s loss
+# is computed against the unrolled copy:
 
 # %%
 unrolled_g, unrolled_d, *_ = toy_gan("unrolled", SEED)

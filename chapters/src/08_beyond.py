@@ -31,11 +31,15 @@
 
 # %%
 # On Colab, or anywhere the book's helper package is missing, fetch the book and install it.
-import importlib.util, subprocess, sys
+# Torch and torchvision stay as found (Colab's own builds): pip is told to keep their versions.
+import importlib.metadata, importlib.util, subprocess, sys
+BOOK_REPOSITORY = "https://github.com/gantut/gantut"  # repository.url in _config.yml (a test checks)
 if importlib.util.find_spec("gantut") is None:
-    subprocess.run(["git", "clone", "--depth", "1", "https://github.com/gantut/gantut", "/content/gantut"], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/gantut"], check=True)
+    subprocess.run(["git", "clone", "--depth", "1", BOOK_REPOSITORY, "/content/gantut"], check=True)
+    kept = [f"{name}=={importlib.metadata.version(name)}" for name in ("torch", "torchvision")]
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/gantut", *kept], check=True)
     sys.path.insert(0, "/content/gantut")
+    print(f"installed gantut from {BOOK_REPOSITORY} into /content/gantut, keeping {' and '.join(kept)}")
 
 # %% tags=["parameters"]
 import os
@@ -151,30 +155,13 @@ with torch.no_grad():
 print("nets.ProjectionDiscriminator computes psi(phi(x)) + e_y . sum phi(x), eq. (projection)")
 
 # %% [markdown]
-# The training step is chapter 3's, with labels: real pairs come from the data, fake pairs get a
-# label drawn uniformly and the image $G(z, y)$ for it.
+# The training step is chapter 3's, with labels, and `train.train` takes it when its batches are
+# `(images, labels)` pairs: real pairs come from the data; each fake pair gets a label drawn uniformly
+# and the image $G(z, y)$ for it; $D$ judges pairs, $D(x, y)$, and $G$'s (non-saturating) loss is
+# $D$'s judgement of its own pairs. Read `discriminator_step` and `generator_step` in
+# `gantut/train.py`: the labels are the only new argument.
 
 # %%
-def conditional_step(generator, discriminator, g_optimizer, d_optimizer, real, labels):
-    """One D step and one G step of the conditional GAN, eq. (cgan), non-saturating G loss.
-
-    real: (B, 1, 28, 28) in [-1, 1], labels: (B,) their classes. Returns (loss_d, loss_g).
-    """
-    z = train.noise(len(real), generator.z_dim, real.device)
-    fake_labels = torch.randint(generator.n_classes, (len(real),), device=real.device)
-    fake = generator(z, fake_labels)                                    # (B, 1, 28, 28)
-    loss_d = losses.discriminator_loss(discriminator(real, labels),
-                                       discriminator(fake.detach(), fake_labels))  # no gradient into G
-    d_optimizer.zero_grad(set_to_none=True)
-    loss_d.backward()
-    d_optimizer.step()
-    loss_g = losses.generator_loss(discriminator(fake, fake_labels))    # D judges the same pairs again
-    g_optimizer.zero_grad(set_to_none=True)
-    loss_g.backward()                                                   # (D's gradients are cleared
-    g_optimizer.step()                                                  #  by its next zero_grad)
-    return loss_d.item(), loss_g.item()
-
-
 class LabelBlind(nn.Module):
     """chapter 4's discriminator, handed (images, labels), judging the images only (section 8.5)."""
 
@@ -195,12 +182,8 @@ def train_conditional(steps: int, seed: int, label_in_d: bool = True, desc: str 
     g_optimizer = torch.optim.Adam(generator.parameters(), **ADAM)
     d_optimizer = torch.optim.Adam(discriminator.parameters(), **ADAM)
     batches = data.batches(mnist.images, BATCH, device, generator=torch.Generator().manual_seed(seed),
-                           labels=mnist.labels)
-    history = {"loss_d": [], "loss_g": []}
-    for _ in tqdm(range(steps), desc=desc):
-        loss_d, loss_g = conditional_step(generator, discriminator, g_optimizer, d_optimizer, *next(batches))
-        history["loss_d"].append(loss_d)
-        history["loss_g"].append(loss_g)
+                           labels=mnist.labels)                                 # (images, labels) pairs
+    history = train.train(generator, discriminator, batches, steps, g_optimizer, d_optimizer, desc=desc)
     return generator, history
 
 
