@@ -3,12 +3,14 @@
 Images come back as float32 tensors (N, 1, 28, 28) in [-1, 1] (the range of a Tanh
 generator) with int64 labels (N,). Each loader looks, in order, for
 
-1. torchvision's raw files under data/ (data/MNIST/raw, data/FashionMNIST/raw);
+1. torchvision's raw files under data/downloads/ (data/downloads/MNIST/raw, ...; git-ignored);
 2. (Fashion-MNIST) Debian's dataset-fashion-mnist in /usr/share/datasets/fashion-mnist;
-3. torchvision's download, when the mirror answers (set GANTUT_OFFLINE=1 to skip it);
+3. torchvision's download from its first mirror, when that host answers within 5 s, bounded
+   to 5 minutes in all (name resolution and transfer included);
 4. the small balanced subset that ships in data/ (5,000 digits / garments, 500 a class),
 
-and prints which source it used.
+and prints which source it used. A corrupt or inconsistent file is named and skipped. With
+GANTUT_OFFLINE=1 (gantut.utils.offline) only the shipped subset is used, whatever else is there.
 
 MNIST: LeCun, Cortes and Burges, CC BY-SA 3.0. Fashion-MNIST: Xiao, Rasul and Vollgraf
 (2017), MIT licence. Provenance of the shipped subsets: data/README.md.
@@ -17,8 +19,12 @@ from __future__ import annotations
 
 import gzip
 import math
-import os
+import shutil
 import socket
+import tempfile
+import threading
+import urllib.parse
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, NamedTuple
@@ -26,6 +32,7 @@ from typing import Iterator, NamedTuple
 import numpy as np
 import torch
 
+from . import utils
 from .utils import DATA_DIR
 
 DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
@@ -101,16 +108,29 @@ def to_unit_range(pixels: np.ndarray | torch.Tensor) -> torch.Tensor:
 
 
 def read_idx(path: str | Path) -> np.ndarray:
-    """Read an IDX file (the MNIST format), gzipped or not, into a NumPy array."""
+    """Read an IDX file (the MNIST format), gzipped or not, into a NumPy array.
+
+    A truncated or corrupt file gives a ValueError that names it.
+    """
     path = Path(path)
-    raw = path.read_bytes()
-    if path.suffix == ".gz":
-        raw = gzip.decompress(raw)
-    if raw[:2] != b"\x00\x00" or raw[2] != 0x08:
+    try:
+        raw = path.read_bytes()
+        if path.suffix == ".gz":
+            raw = gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as error:
+        raise ValueError(f"{path} cannot be read ({type(error).__name__}: {error}); delete it or download it again") \
+            from error
+    if len(raw) < 4 or raw[:2] != b"\x00\x00" or raw[2] != 0x08:
         raise ValueError(f"{path} is not an IDX file of unsigned bytes")
     ndim = raw[3]
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise ValueError(f"{path} is truncated: its header is cut off")
     shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+    if len(raw) - header != math.prod(shape):
+        raise ValueError(f"{path} is truncated or corrupt: its header says {shape} ({math.prod(shape):,} bytes), "
+                         f"it holds {len(raw) - header:,}; delete it or download it again")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 
 def _find_idx(folder: Path, stem: str) -> Path | None:
@@ -121,7 +141,10 @@ def _find_idx(folder: Path, stem: str) -> Path | None:
 
 
 def _load_idx_folder(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """(images uint8 (N, 28, 28), labels uint8 (N,)) from the four IDX files, or None."""
+    """(images uint8 (N, 28, 28), labels uint8 (N,)) from the four IDX files, or None if absent.
+
+    Files that are there but unreadable or inconsistent give a ValueError naming the file.
+    """
     parts = {"train": ["train"], "test": ["t10k"], "all": ["train", "t10k"]}[split]
     images, labels = [], []
     for prefix in parts:
@@ -129,28 +152,89 @@ def _load_idx_folder(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray] 
         label_file = _find_idx(folder, f"{prefix}-labels-idx1-ubyte")
         if image_file is None or label_file is None:
             return None
-        images.append(read_idx(image_file))
-        labels.append(read_idx(label_file))
+        image_array, label_array = read_idx(image_file), read_idx(label_file)
+        if image_array.ndim != 3 or image_array.shape[1:] != (28, 28):
+            raise ValueError(f"{image_file} holds images of shape {image_array.shape}, not (N, 28, 28)")
+        if label_array.ndim != 1 or len(label_array) != len(image_array):
+            raise ValueError(f"{label_file} holds {label_array.shape} labels for the {len(image_array):,} images "
+                             f"of {image_file.name}: the two files do not belong together")
+        if label_array.size and label_array.max() > 9:
+            raise ValueError(f"{label_file} has labels up to {label_array.max()}; the classes are 0..9")
+        images.append(image_array)
+        labels.append(label_array)
     return np.concatenate(images), np.concatenate(labels)
 
 
-def _mirror_reachable(host: str = "ossci-datasets.s3.amazonaws.com", timeout: float = 3.0) -> bool:
-    if os.environ.get("GANTUT_OFFLINE", "") not in ("", "0"):
-        return False
-    try:
+DOWNLOAD_DIR = DATA_DIR / "downloads"   # git-ignored: downloads never change what the repository ships
+CONNECT_SECONDS, DOWNLOAD_SECONDS = 5.0, 300.0
+
+
+def _host_reachable(host: str, timeout: float = CONNECT_SECONDS) -> bool:
+    """Whether host answers on port 443 within timeout, name resolution included."""
+    def connect():
         with socket.create_connection((host, 443), timeout=timeout):
-            return True
-    except OSError:
-        return False
+            pass
+
+    return _within(connect, timeout) is None
+
+
+def _within(work, seconds: float) -> str | None:
+    """Run work() in a daemon thread for at most `seconds`; None if it finished, else what went wrong."""
+    outcome = {}
+
+    def run():
+        try:
+            work()
+            outcome["done"] = True
+        except Exception as error:  # noqa: BLE001 - reported to the caller
+            outcome["error"] = f"{type(error).__name__}: {error}"
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        return f"no answer within {seconds:.0f} s"
+    return None if outcome.get("done") else outcome.get("error", "failed")
 
 
 def _torchvision_download(name: str, root: Path) -> None:
-    """Download with torchvision into root/<name>/raw (raises when offline)."""
+    """Download with torchvision into root/<name>/raw, within DOWNLOAD_SECONDS (raises otherwise).
+
+    The files land in a temporary folder first and are moved into place only when complete,
+    so an interrupted download leaves nothing half-written behind.
+    """
     import torchvision
 
     dataset_class = {"MNIST": torchvision.datasets.MNIST, "FashionMNIST": torchvision.datasets.FashionMNIST}[name]
-    for train in (True, False):
-        dataset_class(str(root), train=train, download=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=root))
+
+    def download():
+        previous = socket.getdefaulttimeout()
+        socket.setdefaulttimeout(CONNECT_SECONDS * 6)   # each read of the transfer, not only the connection
+        try:
+            for train in (True, False):
+                dataset_class(str(staging), train=train, download=True)
+        finally:
+            socket.setdefaulttimeout(previous)
+
+    try:
+        problem = _within(download, DOWNLOAD_SECONDS)
+        if problem is not None:
+            raise RuntimeError(f"torchvision's download of {name}: {problem}")
+        target = root / name / "raw"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.move(str(staging / name / "raw"), str(target))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _mirror_host(name: str) -> str:
+    """The host torchvision downloads `name` from first (the one to check before downloading)."""
+    import torchvision
+
+    dataset_class = {"MNIST": torchvision.datasets.MNIST, "FashionMNIST": torchvision.datasets.FashionMNIST}[name]
+    return urllib.parse.urlparse(dataset_class.mirrors[0]).hostname
 
 
 def _subset_split(images: np.ndarray, labels: np.ndarray, split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -170,31 +254,43 @@ def _subset_split(images: np.ndarray, labels: np.ndarray, split: str) -> tuple[n
 
 def _load_images(name: str, subset_file: str, split: str, root: Path | None, download: bool,
                  extra_dirs: tuple[Path, ...] = (), verbose: bool = True) -> ImageSet:
+    """Images from the first source that works; GANTUT_OFFLINE=1: the shipped subset, always."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-    root = Path(root) if root is not None else DATA_DIR
-    tried = []
+    root = Path(root) if root is not None else DOWNLOAD_DIR
+    tried, problems = [], []
     found = None
-    for folder in (root / name / "raw", *extra_dirs):
-        found = _load_idx_folder(folder, split)
-        if found is not None:
-            source = f"{name} IDX files in {folder}"
-            break
-        tried.append(f"IDX files in {folder}: not found")
-    if found is None and download:
-        if _mirror_reachable():
+    if utils.offline():
+        tried.append("IDX files and downloads: skipped (GANTUT_OFFLINE is set: the shipped subset only)")
+    else:
+        for folder in (root / name / "raw", *extra_dirs):
             try:
-                _torchvision_download(name, root)
-                found = _load_idx_folder(root / name / "raw", split)
-                source = f"{name} downloaded by torchvision into {root / name / 'raw'}"
-            except Exception as error:  # noqa: BLE001 - any failure means: fall back
-                tried.append(f"torchvision download: failed ({type(error).__name__}: {error})")
-        else:
-            tried.append("torchvision download: mirror not reachable (offline, or GANTUT_OFFLINE=1)")
-    elif found is None:
-        tried.append("torchvision download: not attempted (download=False)")
+                found = _load_idx_folder(folder, split)
+            except ValueError as error:
+                problems.append(f"skipped {folder}: {error}")
+                tried.append(f"IDX files in {folder}: unusable ({error})")
+                continue
+            if found is not None:
+                source = f"{name} IDX files in {folder}"
+                break
+            tried.append(f"IDX files in {folder}: not found")
+        if found is None and download:
+            host = _mirror_host(name)
+            if _host_reachable(host):
+                try:
+                    root.mkdir(parents=True, exist_ok=True)
+                    _torchvision_download(name, root)
+                    found = _load_idx_folder(root / name / "raw", split)
+                    source = f"{name} downloaded by torchvision into {root / name / 'raw'}"
+                except Exception as error:  # noqa: BLE001 - any failure means: fall back
+                    problems.append(f"download failed: {type(error).__name__}: {error}")
+                    tried.append(f"torchvision download: failed ({type(error).__name__}: {error})")
+            else:
+                tried.append(f"torchvision download: {host} not reachable within {CONNECT_SECONDS:.0f} s (offline?)")
+        elif found is None:
+            tried.append("torchvision download: not attempted (download=False)")
     if found is None:
-        subset = root / subset_file
+        subset = DATA_DIR / subset_file if root == DOWNLOAD_DIR else root / subset_file
         if subset.exists():
             with np.load(subset) as blob:
                 found = _subset_split(blob["images"], blob["labels"], split)
@@ -205,11 +301,13 @@ def _load_images(name: str, subset_file: str, split: str, root: Path | None, dow
         raise FileNotFoundError(
             f"no {name} data found. Looked at:\n  - " + "\n  - ".join(tried)
             + f"\nFix: connect to the internet (torchvision downloads {name}), or put the four IDX "
-            f"files in {root / name / 'raw'}, or restore {subset_file} from the book's repository."
+            f"files in {root / name / 'raw'}, or restore data/{subset_file} from the book's repository."
         )
     images, labels = found
     result = ImageSet(to_unit_range(images), torch.as_tensor(labels.astype(np.int64)), source)
     if verbose:
+        for problem in problems:
+            print(f"{name}: {problem}")
         print(f"{name} ({split}): {len(labels):,} images from {source}")
     return result
 
@@ -238,13 +336,19 @@ def batches(images: torch.Tensor, batch_size: int, device: torch.device | str = 
     batch of an epoch is dropped. Yields (B, ...) tensors, or (images, labels) pairs when
     labels are given. No DataLoader, no worker processes, no per-batch copies.
     """
+    if not isinstance(images, torch.Tensor) or images.dim() < 2:
+        raise ValueError(f"images must be a tensor (N, ...) holding the dataset, got "
+                         f"{tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__}")
     n = len(images)
-    if not 1 <= batch_size <= n:
-        raise ValueError(f"batch_size must be in 1..{n} (the dataset size), got {batch_size}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size must be an integer in 1..{n} (the dataset size), got {batch_size!r}")
+    if labels is not None and (not isinstance(labels, torch.Tensor) or labels.shape != (n,)):
+        raise ValueError(f"labels must be a tensor (N,) = ({n},), one per image, got "
+                         f"{tuple(labels.shape) if isinstance(labels, torch.Tensor) else type(labels).__name__}")
     images = images.to(device)
     labels = labels.to(device) if labels is not None else None
     while True:
-        order = torch.randperm(n, generator=generator).to(device)
+        order = torch.randperm(n, generator=generator, device=generator.device if generator else "cpu").to(device)
         for start in range(0, n - batch_size + 1, batch_size):
             index = order[start:start + batch_size]
             yield images[index] if labels is None else (images[index], labels[index])
@@ -261,7 +365,8 @@ def stacked_mnist(images: torch.Tensor, labels: torch.Tensor, n: int,
     if images.dim() != 4 or images.shape[1] != 1 or len(images) != len(labels):
         raise ValueError(f"need single-channel images (M, 1, H, W) and M labels, got {tuple(images.shape)} "
                          f"and {tuple(labels.shape)}")
-    index = torch.randint(len(images), (n, 3), generator=generator)            # (n, 3) digit indices
+    draw_on = generator.device if generator is not None else "cpu"
+    index = torch.randint(len(images), (n, 3), generator=generator, device=draw_on)  # (n, 3) digit indices
     stacked = images[index.to(images.device)].squeeze(2)                      # (n, 3, 28, 28)
     place = torch.tensor([100, 10, 1], device=labels.device)
     return stacked, (labels[index.to(labels.device)].long() * place).sum(1)
@@ -291,6 +396,11 @@ class GaussianMixture:
         self.means = np.asarray(self.means, dtype=np.float64)
         if self.means.ndim != 2:
             raise ValueError(f"means must have shape (K, d), got {self.means.shape}; for 1D use mixture_1d")
+        if self.means.shape[0] == 0 or self.means.shape[1] == 0:
+            raise ValueError(f"a mixture needs at least one mode in at least one dimension, got means of shape "
+                             f"{self.means.shape}")
+        if not np.isfinite(self.means).all():
+            raise ValueError("means must be finite")
         k = self.means.shape[0]
         self.stds = np.broadcast_to(np.asarray(self.stds, dtype=np.float64), (k,)).copy()
         self.weights = np.broadcast_to(np.asarray(self.weights, dtype=np.float64), (k,)).copy()
@@ -309,9 +419,12 @@ class GaussianMixture:
 
     def sample_with_modes(self, n: int, generator: torch.Generator | None = None):
         """(samples (n, d) float32, mode index (n,) int64), drawn with torch's RNG."""
-        weights = torch.as_tensor(self.weights)
-        modes = torch.multinomial(weights, n, replacement=True, generator=generator)
-        noise = torch.randn(n, self.dim, generator=generator, dtype=torch.float64)
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ValueError(f"n must be a whole number of samples >= 1, got {n!r}")
+        draw_on = generator.device if generator is not None else torch.device("cpu")  # returned on the CPU
+        weights = torch.as_tensor(self.weights, device=draw_on)
+        modes = torch.multinomial(weights, n, replacement=True, generator=generator).cpu()
+        noise = torch.randn(n, self.dim, generator=generator, dtype=torch.float64, device=draw_on).cpu()
         samples = torch.as_tensor(self.means)[modes] + noise * torch.as_tensor(self.stds)[modes, None]
         return samples.float(), modes
 
@@ -334,6 +447,8 @@ class GaussianMixture:
 def mixture_1d(means, stds, weights=None) -> GaussianMixture:
     """A 1D Gaussian mixture; weights default to equal."""
     means = np.asarray(means, dtype=np.float64).reshape(-1, 1)
+    if len(means) == 0:
+        raise ValueError("mixture_1d needs at least one mean, got none")
     weights = np.full(len(means), 1 / len(means)) if weights is None else weights
     return GaussianMixture(means, np.broadcast_to(stds, (len(means),)), weights)
 
@@ -344,6 +459,10 @@ def ring(n_modes: int = 8, radius: float = 2.0, std: float = 0.02) -> GaussianMi
     Angles are 2*pi*k/n_modes for k = 0..n_modes-1: linspace(0, 2*pi, n_modes) would put the
     last centre on top of the first.
     """
+    if isinstance(n_modes, bool) or not isinstance(n_modes, int) or n_modes < 1:
+        raise ValueError(f"n_modes must be a whole number >= 1, got {n_modes!r}")
+    if not (radius > 0 and std > 0):
+        raise ValueError(f"radius and std must be positive, got {radius} and {std}")
     angles = 2 * np.pi * np.arange(n_modes) / n_modes
     means = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
     return GaussianMixture(means, std, np.full(n_modes, 1 / n_modes))
@@ -351,6 +470,10 @@ def ring(n_modes: int = 8, radius: float = 2.0, std: float = 0.02) -> GaussianMi
 
 def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> GaussianMixture:
     """side x side Gaussians on a square grid centred at 0 (5x5, spacing 2, std 0.05 as in PacGAN)."""
+    if isinstance(side, bool) or not isinstance(side, int) or side < 1:
+        raise ValueError(f"side must be a whole number >= 1, got {side!r}")
+    if not (spacing > 0 and std > 0):
+        raise ValueError(f"spacing and std must be positive, got {spacing} and {std}")
     ticks = (np.arange(side) - (side - 1) / 2) * spacing
     means = np.array([(a, b) for a in ticks for b in ticks])
     return GaussianMixture(means, std, np.full(side * side, 1 / side**2))

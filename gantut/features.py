@@ -14,15 +14,14 @@ cached by torch.hub) or a state dict file. The FID papers' own TensorFlow port d
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .data import check_images
-from .utils import DATA_DIR, load_checkpoint
+from .data import DOWNLOAD_SECONDS, _within, check_images
+from .utils import DATA_DIR, load_checkpoint, offline
 
 CLASSIFIER_PATH = DATA_DIR / "mnist_classifier.pt"
 
@@ -88,7 +87,14 @@ def classify(model: MNISTClassifier, images: torch.Tensor, batch_size: int = 100
 
 
 def confident_fraction(probabilities: torch.Tensor, threshold: float = 0.9) -> float:
-    """Share of samples whose most likely class has probability >= threshold: a crude legibility score."""
+    """Share of samples whose most likely class has probability >= threshold: a crude legibility score.
+
+    probabilities: (N, C) from classify (logits are refused); threshold in (0, 1]."""
+    from .metrics import check_probabilities
+
+    if not 0 < threshold <= 1:
+        raise ValueError(f"threshold must be a probability in (0, 1], got {threshold}")
+    probabilities = check_probabilities(probabilities)
     return (probabilities.max(1).values >= threshold).float().mean().item()
 
 
@@ -132,12 +138,15 @@ class InceptionFeatures(nn.Module):
 
     @torch.no_grad()
     def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(pool features (N, 2048), logits (N, 1000)) on the images' device; computed on the network's."""
         images = check_images(images)
+        where = images.device
+        images = images.to(next(self.parameters()).device)
         if images.shape[1] == 1:
             images = images.repeat(1, 3, 1, 1)
         images = F.interpolate(images.float(), size=(299, 299), mode="bilinear", align_corners=False)
         pool = self.net(images)  # (N, 2048)
-        return pool, self.fc(pool)
+        return pool.to(where), self.fc(pool).to(where)
 
 
 def load_inception(weights: str | Path | None = "torchvision") -> InceptionFeatures:
@@ -154,17 +163,19 @@ def load_inception(weights: str | Path | None = "torchvision") -> InceptionFeatu
         return InceptionFeatures(net)
     if weights == "torchvision":
         cached = Path(torch.hub.get_dir()) / "checkpoints" / Path(Inception_V3_Weights.IMAGENET1K_V1.url).name
-        if os.environ.get("GANTUT_OFFLINE") == "1" and not cached.exists():
+        if offline() and not cached.exists():
             raise RuntimeError(f"GANTUT_OFFLINE=1 and no cached Inception-v3 weights at {cached}: run once with "
                                "internet access (torchvision downloads them there), or pass the path of a saved "
                                "inception_v3 state dict as weights=")
-        try:
-            state = Inception_V3_Weights.IMAGENET1K_V1.get_state_dict(progress=False)
-        except Exception as error:  # offline, blocked, or a broken cache
+        fetched = {}
+        problem = _within(lambda: fetched.update(state=Inception_V3_Weights.IMAGENET1K_V1.get_state_dict(
+            progress=False)), DOWNLOAD_SECONDS)          # bounded: resolution, connection and transfer
+        if problem is not None:  # offline, blocked, too slow, or a broken cache
             raise RuntimeError(
                 "could not get Inception-v3 weights: torchvision downloads them from download.pytorch.org "
-                f"({error.__class__.__name__}). Run once with internet access (they are cached by torch.hub), or "
-                "download inception_v3_google-0cc3c7bd.pth elsewhere and pass its path as weights=") from error
+                f"({problem}). Run once with internet access (they are cached by torch.hub), or "
+                "download inception_v3_google-0cc3c7bd.pth elsewhere and pass its path as weights=")
+        state = fetched["state"]
     else:
         path = Path(weights)
         if not path.exists():

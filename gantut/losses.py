@@ -21,10 +21,16 @@ from torch import nn
 
 
 def _logits(name: str, logits: torch.Tensor) -> torch.Tensor:
+    """Scores (N,) or (N, 1) as (N,); a ValueError/TypeError saying what is wrong otherwise (no host sync)."""
+    if not isinstance(logits, torch.Tensor) or not logits.dtype.is_floating_point:
+        raise TypeError(f"{name} must be a floating-point tensor of raw scores, got "
+                        f"{logits.dtype if isinstance(logits, torch.Tensor) else type(logits).__name__}")
     if logits.dim() == 2 and logits.shape[1] == 1:
         logits = logits.squeeze(1)
     if logits.dim() != 1:
         raise ValueError(f"{name} must have shape (N,) or (N, 1), got {tuple(logits.shape)}")
+    if len(logits) == 0:
+        raise ValueError(f"{name} is empty: a loss needs at least one sample")
     return logits
 
 
@@ -111,6 +117,8 @@ def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, 
     one_sided=True penalises only norms above 1, weight * E[max(0, ||grad|| - 1)^2] (the variant
     discussed in the same paper).
     """
+    if not weight >= 0:
+        raise ValueError(f"the penalty's weight must be >= 0 (the paper uses 10), got {weight}")
     norms = critic_gradient_norms(critic, interpolates(real, fake.detach(), generator), create_graph=True)
     excess = (norms - 1).clamp(min=0) if one_sided else norms - 1
     return weight * (excess ** 2).mean()

@@ -3,8 +3,9 @@
 Heusel et al. (2017) define FID as the Frechet distance between Gaussians fitted to features of
 real and generated images:
     d^2 = |mu1 - mu2|^2 + tr(S1) + tr(S2) - 2 tr((S1^{1/2} S2 S1^{1/2})^{1/2}).
-The symmetric form under the trace has the same eigenvalues as (S1 S2)^{1/2} and is computed
-with eigendecompositions of symmetric matrices only. The kernel inception distance (Binkowski
+The trace term is tr[(S1 S2)^{1/2}]: with the Cholesky factor S1 = L L^T it is the sum of the
+square roots of the eigenvalues of the symmetric L^T S2 L (trace_sqrt_product), with no matrix
+square root formed. The kernel inception distance (Binkowski
 et al. 2018) is an unbiased MMD with a cubic polynomial kernel; the Inception Score (Salimans et
 al. 2016) the exponentiated mean KL between each sample's class distribution and the marginal.
 
@@ -34,6 +35,23 @@ def _symmetric_sqrt(matrix: np.ndarray) -> np.ndarray:
     return (eigenvectors * np.sqrt(np.clip(eigenvalues, 0, None))) @ eigenvectors.T
 
 
+def trace_sqrt_product(sigma1: np.ndarray, sigma2: np.ndarray) -> float:
+    """tr[(sigma1 sigma2)^{1/2}], the sum of the square roots of the eigenvalues of sigma1 sigma2.
+
+    With sigma1 = L L^T (Cholesky), sigma1 sigma2 = L (L^T sigma2 L) L^{-1} has the eigenvalues of the
+    symmetric L^T sigma2 L: one Cholesky factor and one symmetric eigenvalue problem, no matrix square
+    root that only its trace would be taken of. A sigma1 that is only positive semi-definite (Cholesky
+    fails) goes through its symmetric square root instead: sigma1^{1/2} sigma2 sigma1^{1/2}, same eigenvalues.
+    """
+    try:
+        factor = np.linalg.cholesky((sigma1 + sigma1.T) / 2)
+    except np.linalg.LinAlgError:
+        factor = _symmetric_sqrt(sigma1)
+    inner = factor.T @ sigma2 @ factor
+    eigenvalues = np.linalg.eigvalsh((inner + inner.T) / 2)
+    return float(np.sqrt(np.clip(eigenvalues, 0, None)).sum())  # round-off negatives clamped to 0
+
+
 def feature_statistics(features: torch.Tensor | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean (d,) and covariance (d, d) of features (N, d), in float64, centred before multiplying.
 
@@ -61,8 +79,9 @@ def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma
     if mu1.shape != mu2.shape or sigma1.shape != sigma2.shape or sigma1.shape != (len(mu1), len(mu1)):
         raise ValueError(f"mismatched statistics: means {mu1.shape} and {mu2.shape}, "
                          f"covariances {sigma1.shape} and {sigma2.shape}")
-    root1 = _symmetric_sqrt(sigma1)
-    cross = np.trace(_symmetric_sqrt(root1 @ sigma2 @ root1))
+    if not (np.isfinite(mu1).all() and np.isfinite(mu2).all() and np.isfinite(sigma1).all() and np.isfinite(sigma2).all()):
+        raise ValueError("the statistics contain NaN or inf")
+    cross = trace_sqrt_product(sigma1, sigma2)
     distance = float(np.sum((mu1 - mu2) ** 2) + np.trace(sigma1) + np.trace(sigma2) - 2 * cross)
     return max(distance, 0.0)  # round-off can leave a tiny negative number when the two are equal
 
@@ -87,7 +106,7 @@ def fid(real_features, fake_features) -> float:
 
 
 def kid(real_features, fake_features, subsets: int = 100, subset_size: int = 1000,
-        generator: np.random.Generator | None = None) -> tuple[float, float]:
+        generator: np.random.Generator | torch.Generator | int | None = None) -> tuple[float, float]:
     """Kernel inception distance (Binkowski et al. 2018): the unbiased MMD^2 with the kernel
     k(x, y) = (x . y / d + 1)^3, averaged over random subsets of subset_size from each set.
 
@@ -95,12 +114,25 @@ def kid(real_features, fake_features, subsets: int = 100, subset_size: int = 100
     subsets. Unbiased: its expectation is 0 when both sets come from the same distribution, so
     small negative values happen; unlike FID it needs no more samples than dimensions.
     subset_size is capped at the smaller set's size (one subset of everything: deterministic).
+    generator: a NumPy Generator, a seeded torch.Generator or an int seed (default: seed 0).
     """
     real, fake = _feature_pair(real_features, fake_features)
+    if isinstance(subsets, bool) or not isinstance(subsets, int) or subsets < 1:
+        raise ValueError(f"subsets must be a whole number >= 1, got {subsets!r}")
+    if isinstance(subset_size, bool) or not isinstance(subset_size, int) or subset_size < 2:
+        raise ValueError(f"subset_size must be a whole number >= 2, got {subset_size!r}")
     m = min(subset_size, len(real), len(fake))
     if m < 2:
         raise ValueError(f"KID needs at least 2 samples in each set, got {len(real)} and {len(fake)}")
-    rng = generator if generator is not None else np.random.default_rng(0)
+    if generator is None or isinstance(generator, int):
+        rng = np.random.default_rng(0 if generator is None else generator)
+    elif isinstance(generator, torch.Generator):
+        rng = np.random.default_rng(int(torch.randint(2**62, (1,), generator=generator)))
+    elif isinstance(generator, np.random.Generator):
+        rng = generator
+    else:
+        raise TypeError(f"generator must be a numpy.random.Generator, a torch.Generator or an int seed, "
+                        f"got {type(generator).__name__}")
     d = real.shape[1]
     estimates = []
     for _ in range(subsets):
@@ -114,27 +146,35 @@ def kid(real_features, fake_features, subsets: int = 100, subset_size: int = 100
     return float(np.mean(estimates)), float(np.std(estimates))
 
 
-def inception_score(logits, splits: int = 10, from_probabilities: bool = False) -> tuple[float, float]:
+def inception_score(scores, splits: int = 10, *, kind: str) -> tuple[float, float]:
     """Inception Score (Salimans et al. 2016): exp(E_x KL(p(y|x) || p(y))), per split.
 
-    logits: (N, C) classifier logits (log-softmax taken here in float64), or probabilities with
-    from_probabilities=True (rows must sum to 1). The N samples are cut into `splits` consecutive
+    scores: (N, C), with kind saying what they are (no default: the two are easy to confuse):
+    kind="logits": classifier logits or log-probabilities (log-softmax taken here in float64);
+    kind="probabilities": class probabilities, rows summing to 1 (what features.classify returns).
+    Logits whose rows all look like probabilities are refused. The N samples are cut into `splits` consecutive
     parts *in the given order* (shuffle class-sorted samples first); p(y) is each part's mean
     prediction. Returns (mean, standard deviation) over the parts, the convention of the original
     code (np.std, not the sample standard deviation). Between 1 (one class, or uniform predictions)
     and C (confident predictions, all classes equally often).
     """
-    scores = _float64(logits)
+    if kind not in ("logits", "probabilities"):
+        raise ValueError(f"kind must be 'logits' or 'probabilities', got {kind!r}")
+    scores = _float64(scores)
     if scores.ndim != 2:
-        raise ValueError(f"logits must have shape (N, C), got {scores.shape}")
+        raise ValueError(f"scores must have shape (N, C), got {scores.shape}")
     if not np.isfinite(scores).all():
-        raise ValueError("logits contain NaN or inf")
+        raise ValueError(f"{kind} contain NaN or inf")
     n, c = scores.shape
-    if from_probabilities:
-        if (scores < 0).any() or not np.allclose(scores.sum(1), 1, atol=1e-4):
+    looks_like_probabilities = (scores >= 0).all() and np.allclose(scores.sum(1), 1, atol=1e-4)
+    if kind == "probabilities":
+        if not looks_like_probabilities:
             raise ValueError("probabilities must be non-negative with rows summing to 1; "
-                             "pass logits with from_probabilities=False")
+                             "for logits pass kind='logits'")
         log_p = np.log(np.clip(scores, 1e-300, None))
+    elif looks_like_probabilities:
+        raise ValueError("these scores look like probabilities (non-negative, rows summing to 1), not logits: "
+                         "pass kind='probabilities' (features.classify returns probabilities)")
     else:
         log_p = scores - scores.max(1, keepdims=True)
         log_p = log_p - np.log(np.exp(log_p).sum(1, keepdims=True))     # log-softmax
@@ -211,14 +251,23 @@ def label_coverage(labels, n_classes: int, min_share: float = 0.2) -> dict:
             "kl": histogram_kl(counts, np.full(n_classes, 1 / n_classes))}
 
 
+def check_probabilities(probabilities: torch.Tensor) -> torch.Tensor:
+    """A classifier's probabilities (N, C): non-empty, in [0, 1], rows summing to 1 (else a ValueError)."""
+    if not isinstance(probabilities, torch.Tensor):
+        probabilities = torch.as_tensor(np.asarray(probabilities))
+    if probabilities.dim() != 2 or len(probabilities) == 0:
+        raise ValueError(f"probabilities must have shape (N, C) with N >= 1, got {tuple(probabilities.shape)}")
+    if probabilities.device.type == "meta":
+        raise ValueError("probabilities on the meta device have no values to count: classify on a real device")
+    row_sums = probabilities.detach().double().sum(1)
+    if (probabilities < 0).any() or not torch.allclose(row_sums, torch.ones_like(row_sums), atol=1e-3):
+        raise ValueError("each row of probabilities must be non-negative and sum to 1: pass softmax outputs "
+                         "(features.classify), not logits")
+    return probabilities
+
+
 def class_coverage(probabilities: torch.Tensor, n_classes: int | None = None, min_share: float = 0.2) -> dict:
     """label_coverage of each sample's most likely class, from a classifier's probabilities (N, C)
     (e.g. features.classify). Returns counts (C,), classes covered and kl to uniform, in nats."""
-    if probabilities.dim() != 2:
-        raise ValueError(f"probabilities must have shape (N, C), got {tuple(probabilities.shape)}")
-    if probabilities.device.type == "meta":
-        raise ValueError("probabilities on the meta device have no values to count: classify on a real device")
-    row_sums = probabilities.detach().sum(1)
-    if not torch.allclose(row_sums, torch.ones_like(row_sums), atol=1e-3):
-        raise ValueError("each row of probabilities must sum to 1: pass softmax outputs, not logits")
+    probabilities = check_probabilities(probabilities)
     return label_coverage(probabilities.argmax(1), n_classes or probabilities.shape[1], min_share)

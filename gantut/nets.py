@@ -246,7 +246,7 @@ class ConditionalDCGANGenerator(nn.Module):
         if z.dim() != 2 or z.shape[1] != self.z_dim:
             raise ValueError(f"z must have shape (N, {self.z_dim}), got {tuple(z.shape)}")
         _check_labels(labels, len(z), self.n_classes)
-        return self.body(torch.cat([z, self.embed(labels)], dim=1))
+        return self.body(torch.cat([z, self.embed(labels.to(z.device))], dim=1))
 
 
 class LabelChannelDiscriminator(nn.Module):
@@ -268,7 +268,7 @@ class LabelChannelDiscriminator(nn.Module):
         if images.dim() != 4 or tuple(images.shape[1:]) != (self.channels, 28, 28):
             raise ValueError(f"images must have shape (N, {self.channels}, 28, 28), got {tuple(images.shape)}")
         _check_labels(labels, len(images), self.n_classes)
-        maps = F.one_hot(labels, self.n_classes).to(images.dtype)[:, :, None, None].expand(-1, -1, 28, 28)
+        maps = F.one_hot(labels.to(images.device), self.n_classes).to(images.dtype)[:, :, None, None].expand(-1, -1, 28, 28)
         return self.judge(torch.cat([images, maps], dim=1))             # (N, channels + n_classes, 28, 28)
 
 
@@ -298,5 +298,5 @@ class ProjectionDiscriminator(nn.Module):
             raise ValueError(f"images must have shape (N, {self.channels}, 28, 28), got {tuple(images.shape)}")
         _check_labels(labels, len(images), self.n_classes)
         features = self.body(images)                                   # (N, 2w, 7, 7)
-        projection = (self.embed(labels) * features.sum(dim=(2, 3))).sum(1)  # (N,)
+        projection = (self.embed(labels.to(images.device)) * features.sum(dim=(2, 3))).sum(1)  # (N,)
         return self.head(features).flatten() + projection

@@ -96,6 +96,10 @@ def density_1d(x, densities: Mapping[str, Sequence[float]], samples: Mapping[str
 
     xlim: the x range shown (and binned for the histograms); default: the whole grid.
     """
+    as_array = lambda v: v.detach().cpu().numpy() if isinstance(v, torch.Tensor) else v  # figures from CPU copies
+    x, discriminator = as_array(x), as_array(discriminator)
+    densities = {label: as_array(v) for label, v in densities.items()}
+    samples = {label: as_array(v) for label, v in (samples or {}).items()}
     xlim = xlim if xlim is not None else (float(np.min(x)), float(np.max(x)))
     fig, ax = _figure(ax, figsize)
     palette = iter([COLORS["data"], COLORS["generator"], COLORS["other"], "#555555"])

@@ -54,9 +54,22 @@ def kl_divergence(p, q, x) -> float:
     return integrate(integrand, x)
 
 
+def _check_normalised(x, tolerance: float = 0.05, **densities) -> None:
+    """Each density must integrate to 1 on the grid x (within tolerance): the bounds of a divergence
+    between distributions do not hold for arbitrary non-negative functions."""
+    for name, density in densities.items():
+        mass = integrate(density, x)
+        if abs(mass - 1) > tolerance:
+            raise ValueError(f"{name} integrates to {mass:.4g} on the grid, not 1: pass a probability density "
+                             f"(e.g. {name} / theory.integrate({name}, x)), or widen the grid to hold its mass")
+
+
 def js_divergence(p, q, x) -> float:
-    """JSD(p || q) = KL(p || m)/2 + KL(q || m)/2 with m = (p + q)/2; 0 <= JSD <= log 2."""
+    """JSD(p || q) = KL(p || m)/2 + KL(q || m)/2 with m = (p + q)/2; 0 <= JSD <= log 2.
+
+    p and q must be densities on the grid x (each integrates to 1 within 5%)."""
     (p, q), x = _grid_arrays(p, q, x=x)
+    _check_normalised(x, p=p, q=q)
     m = (p + q) / 2
     return 0.5 * kl_divergence(p, m, x) + 0.5 * kl_divergence(q, m, x)
 

@@ -59,7 +59,10 @@ def model_device(generator: nn.Module, discriminator: nn.Module) -> torch.device
 def grad_norm(model: nn.Module) -> torch.Tensor:
     """Euclidean norm of all parameter gradients of model, a 0-d tensor on its device (0 if none)."""
     norms = [p.grad.detach().norm() for p in model.parameters() if p.grad is not None]
-    return torch.stack(norms).norm() if norms else torch.zeros(())
+    if norms:
+        return torch.stack(norms).norm()
+    parameter = next(model.parameters(), None)
+    return torch.zeros((), device=parameter.device if parameter is not None else "cpu")
 
 
 @torch.no_grad()
@@ -301,6 +304,10 @@ def ema_update(average: nn.Module, model: nn.Module, decay: float = 0.999) -> No
     """
     if not 0.0 <= decay < 1.0:
         raise ValueError(f"decay must be in [0, 1), got {decay}")
+    kept_device, model_device_ = (next(m.parameters()).device for m in (average, model))
+    if kept_device != model_device_:
+        raise ValueError(f"the average is on {kept_device} and the model on {model_device_}: make the average with "
+                         "copy.deepcopy(model) after model.to(device)")
     for kept, current in zip(average.parameters(), model.parameters(), strict=True):
         kept.lerp_(current, 1.0 - decay)
     for kept, current in zip(average.buffers(), model.buffers(), strict=True):

@@ -40,12 +40,33 @@ def seed_everything(seed: int) -> None:
         torch.backends.cudnn.benchmark = False
 
 
+OFFLINE_VALUES, ONLINE_VALUES = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+def offline() -> bool:
+    """Whether GANTUT_OFFLINE asks for no network: 1/true/yes/on (any case) yes; unset, 0/false/no/off no.
+
+    The one place that decides it: with it set, the data loaders use the shipped subsets only and
+    nothing is downloaded. Any other value is refused rather than guessed.
+    """
+    value = os.environ.get("GANTUT_OFFLINE", "").strip().lower()
+    if value in OFFLINE_VALUES:
+        return True
+    if value in ONLINE_VALUES:
+        return False
+    raise ValueError(f"GANTUT_OFFLINE={os.environ['GANTUT_OFFLINE']!r} is neither on (1, true, yes, on) "
+                     "nor off (0, false, no, off, or unset)")
+
+
 def set_threads(n: int | None = None) -> int:
     """Pin torch's intra-op thread count (GANTUT_THREADS, else DEFAULT_THREADS). Returns it."""
     if n is None:
-        n = int(os.environ.get("GANTUT_THREADS", DEFAULT_THREADS))
-    if n < 1:
-        raise ValueError(f"thread count must be >= 1, got {n}")
+        text = os.environ.get("GANTUT_THREADS", str(DEFAULT_THREADS)).strip()
+        if not text.isdigit():
+            raise ValueError(f"GANTUT_THREADS must be a whole number of threads such as 1 or 2, got {text!r}")
+        n = int(text)
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"thread count must be an integer >= 1, got {n!r}")
     torch.set_num_threads(n)
     return n
 
@@ -99,19 +120,54 @@ def architecture(model: nn.Module) -> list[tuple[str, tuple[int, ...]]]:
     ]
 
 
+def _plain(value, where: str):
+    """Metadata as what torch.load(weights_only=True) reads back: str, int, float, bool, None and
+    lists/dicts of them. NumPy scalars and arrays, tuples and Paths are converted; anything else is refused."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise TypeError(f"checkpoint metadata {where} has non-string keys {list(value)[:3]}: use str keys")
+        return {k: _plain(v, f"{where}[{k!r}]") for k, v in value.items()}
+    raise TypeError(f"checkpoint metadata {where} is a {type(value).__name__}, which a checkpoint cannot store "
+                    "safely; store numbers, strings, lists or dicts of them (e.g. str(value))")
+
+
 def save_checkpoint(path: str | Path, model: nn.Module, half: bool = False, **meta) -> Path:
     """Save model's weights with its architecture and free-form provenance (seed, steps, ...).
 
     half=True stores floating-point tensors as float16 (half the size; loading casts them
-    back to the model's dtype), which is how the book ships its checkpoints.
+    back to the model's dtype), which is how the book ships its checkpoints. The metadata is
+    converted to plain types (NumPy scalars, Paths) or refused before anything is written. The file
+    is written next to its destination, read back as load_checkpoint will, then renamed over it:
+    an interrupted save never leaves a corrupt checkpoint behind.
     """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     path = Path(path)
+    meta = _plain(meta, "meta")
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     if half:
         state = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
-    torch.save({"format": CHECKPOINT_FORMAT, "architecture": architecture(model), "state_dict": state,
-                "meta": meta}, path)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        torch.save({"format": CHECKPOINT_FORMAT, "architecture": architecture(model), "state_dict": state,
+                    "meta": meta}, partial)
+        torch.load(partial, map_location="cpu", weights_only=True)  # what load_checkpoint will do
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path
 
 
@@ -124,7 +180,13 @@ def load_checkpoint(path: str | Path, model: nn.Module) -> dict:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no checkpoint at {path}; train the model first or check the path")
-    blob = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # noqa: BLE001 - truncated zip, not a checkpoint, unsafe pickle
+        raise ValueError(
+            f"{path} is not a readable checkpoint ({type(error).__name__}: {str(error).splitlines()[0][:200]}); "
+            "it may be truncated by an interrupted save. Delete it and train again (train_or_load(..., "
+            "retrain=True) does both), or restore the shipped file with git checkout -- " + str(path)) from error
     if not isinstance(blob, dict) or blob.get("format") != CHECKPOINT_FORMAT:
         found = blob.get("format") if isinstance(blob, dict) else type(blob).__name__
         raise ValueError(
@@ -154,7 +216,7 @@ def train_or_load(path: str | Path, model: nn.Module, train: Callable[[], dict],
     """
     path = Path(path)
     if path.exists() and not retrain:
-        meta = load_checkpoint(path, model)
+        meta = load_checkpoint(path, model)  # a corrupt file: a ValueError that says to pass retrain=True
         print(f"loaded {path.name} (trained {meta.get('train_seconds', '?')} s on {meta.get('hardware', '?')})")
         return meta
     start = time.perf_counter()

@@ -1,4 +1,6 @@
 import gzip
+import shutil
+import time
 
 import numpy as np
 import pytest
@@ -13,7 +15,8 @@ def offline(monkeypatch):
     def failing_download(name, root):
         raise RuntimeError("Name or service not known")
 
-    monkeypatch.setattr(data, "_mirror_reachable", lambda *a, **k: True)
+    monkeypatch.delenv("GANTUT_OFFLINE", raising=False)
+    monkeypatch.setattr(data, "_host_reachable", lambda *a, **k: True)
     monkeypatch.setattr(data, "_torchvision_download", failing_download)
 
 
@@ -59,11 +62,94 @@ def test_no_source_gives_an_error_naming_every_place(tmp_path, offline):
     assert "IDX files" in message and "download" in message and "mnist_5k.npz" in message
 
 
-def test_offline_environment_variable_skips_the_download(tmp_path, monkeypatch):
+def write_idx(folder, prefix, images, labels, gz=True):
+    """torchvision-style IDX files for (images uint8 (N, 28, 28), labels uint8 (N,)) in folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    header = lambda shape: bytes([0, 0, 8, len(shape)]) + b"".join(s.to_bytes(4, "big") for s in shape)
+    image_bytes = header(images.shape) + images.tobytes()
+    (folder / f"{prefix}-images-idx3-ubyte{'.gz' if gz else ''}").write_bytes(gzip.compress(image_bytes) if gz else image_bytes)
+    (folder / f"{prefix}-labels-idx1-ubyte").write_bytes(header(labels.shape) + labels.tobytes())
+
+
+def tiny_mnist(n=6, top_label=5):
+    rng = np.random.default_rng(0)
+    return rng.integers(0, 256, (n, 28, 28), dtype=np.uint8), (np.arange(n) % (top_label + 1)).astype(np.uint8)
+
+
+def test_offline_means_the_shipped_subset_even_with_idx_files_around(tmp_path, monkeypatch):
+    write_idx(tmp_path / "MNIST" / "raw", "train", *tiny_mnist())
+    shutil.copy(data.DATA_DIR / "mnist_5k.npz", tmp_path / "mnist_5k.npz")
+    monkeypatch.setattr(data, "_host_reachable", lambda *a, **k: pytest.fail("offline must not touch the network"))
     monkeypatch.setenv("GANTUT_OFFLINE", "1")
-    assert data._mirror_reachable() is False
-    with pytest.raises(FileNotFoundError, match="mirror not reachable"):
+    assert "subset" in data.mnist("train", root=tmp_path).source
+    monkeypatch.setenv("GANTUT_OFFLINE", "0")
+    assert "IDX files" in data.mnist("train", root=tmp_path).source
+    monkeypatch.setenv("GANTUT_OFFLINE", "1")
+    with pytest.raises(FileNotFoundError, match="GANTUT_OFFLINE"):
+        data.mnist(root=tmp_path / "elsewhere")
+
+
+@pytest.mark.parametrize("damage", ["truncated gz", "short idx", "lengths differ", "label 12"])
+def test_a_corrupt_or_inconsistent_file_is_named_and_the_subset_used(tmp_path, offline, capsys, damage):
+    raw = tmp_path / "MNIST" / "raw"
+    images, labels = tiny_mnist()
+    if damage == "lengths differ":
+        labels = labels[:4]
+    if damage == "label 12":
+        labels[2] = 12
+    write_idx(raw, "train", images, labels)
+    if damage == "truncated gz":
+        blob = (raw / "train-images-idx3-ubyte.gz").read_bytes()
+        (raw / "train-images-idx3-ubyte.gz").write_bytes(blob[: len(blob) // 2])
+    if damage == "short idx":
+        (raw / "train-images-idx3-ubyte.gz").unlink()
+        write_idx(raw, "train", images, labels, gz=False)
+        blob = (raw / "train-images-idx3-ubyte").read_bytes()
+        (raw / "train-images-idx3-ubyte").write_bytes(blob[:-100])
+    shutil.copy(data.DATA_DIR / "mnist_5k.npz", tmp_path / "mnist_5k.npz")
+    result = data.mnist("train", root=tmp_path)
+    out = capsys.readouterr().out
+    assert "subset" in result.source and len(result.labels) == 4000
+    assert "skipped" in out and "-ubyte" in out           # the file is named
+
+
+def test_the_host_checked_is_the_host_downloaded_from(tmp_path, monkeypatch):
+    monkeypatch.delenv("GANTUT_OFFLINE", raising=False)
+    checked = []
+    monkeypatch.setattr(data, "_host_reachable", lambda host, *a, **k: checked.append(host) or False)
+    with pytest.raises(FileNotFoundError, match="not reachable"):
+        data.fashion_mnist(root=tmp_path)
+    with pytest.raises(FileNotFoundError):
         data.mnist(root=tmp_path)
+    assert checked == ["fashion-mnist.s3-website.eu-central-1.amazonaws.com", "ossci-datasets.s3.amazonaws.com"]
+
+
+def test_a_download_that_never_answers_is_abandoned_in_bounded_time(tmp_path, monkeypatch, capsys):
+    import torchvision
+
+    class Hanging:
+        mirrors = torchvision.datasets.MNIST.mirrors
+
+        def __init__(self, *args, **kwargs):
+            time.sleep(30)
+
+    monkeypatch.delenv("GANTUT_OFFLINE", raising=False)
+    monkeypatch.setattr(data, "_host_reachable", lambda *a, **k: True)
+    monkeypatch.setattr(data, "DOWNLOAD_SECONDS", 0.5)
+    monkeypatch.setattr(torchvision.datasets, "MNIST", Hanging)
+    shutil.copy(data.DATA_DIR / "mnist_5k.npz", tmp_path / "mnist_5k.npz")
+    start = time.perf_counter()
+    result = data.mnist("test", root=tmp_path)
+    assert time.perf_counter() - start < 5 and "subset" in result.source
+    assert "no answer within" in capsys.readouterr().out
+    assert not (tmp_path / "MNIST").exists()          # nothing half-written left in place
+
+
+def test_host_check_is_bounded_even_when_connecting_hangs(monkeypatch):
+    monkeypatch.setattr(data.socket, "create_connection", lambda *a, **k: time.sleep(30))
+    start = time.perf_counter()
+    assert data._host_reachable("example.org", timeout=0.3) is False
+    assert time.perf_counter() - start < 3
 
 
 def test_bad_split_is_refused():
@@ -154,3 +240,27 @@ def test_stacked_mnist_puts_three_independent_digits_in_the_channels():
     assert batch.shape == (16, 3, 28, 28)
     with pytest.raises(ValueError, match="single-channel"):
         data.stacked_mnist(stacked, modes, 4)
+
+
+def test_mixtures_need_modes_and_batches_need_matching_labels():
+    with pytest.raises(ValueError, match="at least one"):
+        data.mixture_1d([], 0.5)
+    with pytest.raises(ValueError, match="n_modes"):
+        data.ring(0)
+    with pytest.raises(ValueError, match="side"):
+        data.grid(0)
+    with pytest.raises(ValueError, match="n must be"):
+        data.ring().sample(0)
+    with pytest.raises(ValueError, match="labels must be"):
+        next(data.batches(torch.zeros(10, 2), 5, labels=torch.zeros(9)))
+    with pytest.raises(ValueError, match="batch_size"):
+        next(data.batches(torch.zeros(10, 2), 2.5))
+
+
+def test_check_images_converts_reasonable_input_and_names_the_problem():
+    assert data.check_images(torch.ones(2, 1, 4, 4, dtype=torch.float64)).dtype == torch.float32
+    assert data.check_images(torch.ones(2, 1, 4, 4)).shape == (2, 1, 4, 4)     # all white is an image
+    with pytest.raises(ValueError, match="empty"):
+        data.check_images(torch.empty(0, 1, 4, 4))
+    with pytest.raises(ValueError, match="look like \\[0, 1\\]"):
+        data.check_images(torch.rand(2, 1, 4, 4))

@@ -81,3 +81,20 @@ def test_classify_and_embed_run_on_the_classifiers_device_and_keep_the_images_de
     cpu_model = features.MNISTClassifier()
     probabilities = features.classify(cpu_model, torch.zeros(3, 1, 28, 28, dtype=torch.float64))  # float64 accepted
     assert probabilities.device.type == "cpu" and probabilities.dtype == torch.float32
+
+
+def test_confident_fraction_refuses_logits_and_bad_thresholds():
+    logits = torch.tensor([[5.0, -1.0], [0.2, 0.1]])
+    with pytest.raises(ValueError, match="not logits"):
+        features.confident_fraction(logits)                       # was 1.0 without a word
+    with pytest.raises(ValueError, match="threshold"):
+        features.confident_fraction(torch.softmax(logits, 1), threshold=1.5)
+
+
+def test_classify_accepts_half_and_double_images_and_white_batches_but_not_empty_ones():
+    model = features.MNISTClassifier()
+    white = torch.ones(2, 1, 28, 28)
+    assert features.classify(model, white).shape == (2, 10)                     # a valid batch
+    assert features.classify(model, white.half()).dtype == torch.float32
+    with pytest.raises(ValueError, match="empty"):
+        features.classify(model, torch.empty(0, 1, 28, 28))

@@ -154,7 +154,7 @@ def test_fid_kid_and_is_agree_with_torchmetrics_on_the_same_features():
     logits = torch.tensor(rng.normal(size=(1000, 10)) * 3)
     is_reference = InceptionScore(feature=_Features(10), splits=1)
     is_reference.update(logits)
-    assert metrics.inception_score(logits, splits=1)[0] == pytest.approx(is_reference.compute()[0].item(), rel=1e-5)
+    assert metrics.inception_score(logits, splits=1, kind="logits")[0] == pytest.approx(is_reference.compute()[0].item(), rel=1e-5)
 
 
 def test_kid_is_near_zero_for_one_distribution_and_grows_with_a_shift():
@@ -172,22 +172,22 @@ def test_kid_is_near_zero_for_one_distribution_and_grows_with_a_shift():
 
 def test_inception_score_extremes_and_errors():
     balanced = np.eye(10)[np.arange(2000) % 10]
-    assert metrics.inception_score(balanced, from_probabilities=True)[0] == pytest.approx(10, rel=1e-9)
+    assert metrics.inception_score(balanced, kind="probabilities")[0] == pytest.approx(10, rel=1e-9)
     collapsed = np.eye(10)[np.zeros(2000, dtype=int)]
-    assert metrics.inception_score(collapsed, from_probabilities=True)[0] == pytest.approx(1, rel=1e-9)
+    assert metrics.inception_score(collapsed, kind="probabilities")[0] == pytest.approx(1, rel=1e-9)
     uniform = np.full((2000, 10), 0.1)
-    assert metrics.inception_score(uniform, from_probabilities=True)[0] == pytest.approx(1, rel=1e-9)
+    assert metrics.inception_score(uniform, kind="probabilities")[0] == pytest.approx(1, rel=1e-9)
     # logits give the same answer as their softmax, in float64 even for huge logits
     logits = np.random.default_rng(5).normal(size=(2000, 10)) * 40
     probabilities = torch.softmax(torch.tensor(logits), 1).numpy()
-    assert metrics.inception_score(logits)[0] == pytest.approx(
-        metrics.inception_score(probabilities, from_probabilities=True)[0], rel=1e-6)
+    assert metrics.inception_score(logits, kind="logits")[0] == pytest.approx(
+        metrics.inception_score(probabilities, kind="probabilities")[0], rel=1e-6)
     # class-sorted samples: each split sees one class, so the score collapses to 1
-    assert metrics.inception_score(np.eye(10)[np.sort(np.arange(2000) % 10)], from_probabilities=True)[0] == pytest.approx(1)
+    assert metrics.inception_score(np.eye(10)[np.sort(np.arange(2000) % 10)], kind="probabilities")[0] == pytest.approx(1)
     with pytest.raises(ValueError, match="sum"):
-        metrics.inception_score(np.ones((200, 10)), from_probabilities=True)
+        metrics.inception_score(np.ones((200, 10)), kind="probabilities")
     with pytest.raises(ValueError, match="splits"):
-        metrics.inception_score(balanced[:50], splits=10)
+        metrics.inception_score(balanced[:50], splits=10, kind="probabilities")
 
 
 def test_metrics_refuse_meta_tensors_with_a_clear_message():
@@ -205,3 +205,39 @@ def test_class_coverage_builds_its_reference_on_the_input_device_and_dtype():
     probabilities[:, 3] = 0.19
     probabilities[:, 4] = 0.01
     assert metrics.class_coverage(probabilities)["counts"][3] == 20
+
+
+def test_inception_score_needs_to_be_told_logits_or_probabilities():
+    probabilities = np.eye(10)[np.arange(200) % 10]
+    with pytest.raises(TypeError, match="kind"):
+        metrics.inception_score(probabilities)                      # no default: the two are easy to confuse
+    with pytest.raises(ValueError, match="look like probabilities"):
+        metrics.inception_score(probabilities, kind="logits")       # was a silent 1.08 for a perfect generator
+    with pytest.raises(ValueError, match="kind must be"):
+        metrics.inception_score(probabilities, kind="probs")
+
+
+def test_kid_refuses_bad_subset_counts_and_takes_any_seeded_generator():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(300, 8)), rng.normal(size=(300, 8)) + 0.3
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ValueError, match="subsets"):
+            metrics.kid(a, b, subsets=bad, subset_size=100)
+    with pytest.raises(ValueError, match="subset_size"):
+        metrics.kid(a, b, subsets=3, subset_size=1)
+    by_torch = [metrics.kid(a, b, 5, 100, generator=torch.Generator().manual_seed(3)) for _ in range(2)]
+    assert by_torch[0] == by_torch[1] and np.isfinite(by_torch[0]).all()
+    assert metrics.kid(a, b, 5, 100, generator=7) == metrics.kid(a, b, 5, 100, generator=np.random.default_rng(7))
+    with pytest.raises(TypeError, match="generator"):
+        metrics.kid(a, b, 5, 100, generator="seven")
+
+
+def test_trace_sqrt_product_matches_scipy_sqrtm_and_covers_singular_covariances():
+    rng = np.random.default_rng(1)
+    for n, d in ((500, 40), (30, 40)):            # full rank, then rank-deficient sigma1 (Cholesky fails)
+        x, y = rng.normal(size=(n, d)), rng.normal(size=(n, d)) @ rng.normal(size=(d, d)) / 5
+        s1, s2 = np.cov(x, rowvar=False), np.cov(y, rowvar=False)
+        expected = np.trace(linalg.sqrtm(s1 @ s2)).real
+        assert metrics.trace_sqrt_product(s1, s2) == pytest.approx(expected, rel=1e-8)
+    with pytest.raises(ValueError, match="NaN or inf"):
+        metrics.frechet_distance(np.zeros(2), np.full((2, 2), np.nan), np.zeros(2), np.eye(2))

@@ -122,3 +122,11 @@ def test_wasserstein1_1d_matches_scipy_and_closed_forms():
     assert theory.wasserstein1_1d([1.0, 2.0], [2.0, 1.0]) == 0.0
     with pytest.raises(ValueError, match="finite"):
         theory.wasserstein1_1d([0.0, np.nan], [1.0])
+
+
+def test_js_divergence_refuses_functions_that_are_not_densities():
+    x = np.linspace(-8, 8, 2001)
+    p, q = stats.norm(0, 1).pdf(x), stats.norm(1, 1).pdf(x)
+    assert 0 < theory.js_divergence(p, q, x) <= np.log(2)
+    with pytest.raises(ValueError, match="integrates to 3"):
+        theory.js_divergence(3 * p, q, x)              # was above log 2 without a word

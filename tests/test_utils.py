@@ -1,3 +1,6 @@
+from pathlib import Path
+
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -125,3 +128,55 @@ def test_gantut_device_overrides_the_choice_and_refuses_nonsense(monkeypatch):
         monkeypatch.setenv("GANTUT_DEVICE", "cuda")
         with pytest.raises(ValueError, match="no CUDA GPU"):
             utils.device()
+
+
+def test_offline_is_decided_in_one_place(monkeypatch):
+    for value, expected in (("1", True), ("TRUE", True), ("yes", True), ("0", False), ("", False), ("off", False)):
+        monkeypatch.setenv("GANTUT_OFFLINE", value)
+        assert utils.offline() is expected
+    monkeypatch.setenv("GANTUT_OFFLINE", "maybe")
+    with pytest.raises(ValueError, match="GANTUT_OFFLINE"):
+        utils.offline()
+
+
+def test_thread_count_from_the_environment_must_be_a_number(monkeypatch):
+    monkeypatch.setenv("GANTUT_THREADS", "two")
+    with pytest.raises(ValueError, match="GANTUT_THREADS"):
+        utils.set_threads()
+
+
+def test_an_interrupted_save_keeps_the_old_checkpoint(tmp_path, monkeypatch):
+    model = nn.Linear(2, 2)
+    path = utils.save_checkpoint(tmp_path / "m.pt", model, seed=1)
+    before = path.read_bytes()
+
+    def dies_half_way(obj, target):
+        Path(target).write_bytes(b"PK\x03\x04 half a zip")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(torch, "save", dies_half_way)
+    with pytest.raises(KeyboardInterrupt):
+        utils.save_checkpoint(path, model, seed=2)
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["m.pt"]
+
+
+def test_metadata_is_made_loadable_at_save_time_or_refused(tmp_path):
+    model = nn.Linear(2, 2)
+    path = utils.save_checkpoint(tmp_path / "m.pt", model, seed=np.int64(3), lr=np.float32(0.5),
+                                 data=tmp_path / "x", shape=(1, 2), sizes=np.arange(3))
+    meta = utils.load_checkpoint(path, nn.Linear(2, 2))
+    assert meta == {"seed": 3, "lr": 0.5, "data": str(tmp_path / "x"), "shape": [1, 2], "sizes": [0, 1, 2]}
+    with pytest.raises(TypeError, match="meta\\['optimizer'\\]"):
+        utils.save_checkpoint(tmp_path / "n.pt", model, optimizer=object())
+    assert not (tmp_path / "n.pt").exists()
+
+
+def test_a_corrupt_checkpoint_is_named_and_train_or_load_retrains_when_asked(tmp_path):
+    path = tmp_path / "m.pt"
+    path.write_bytes(b"PK\x03\x04 half a zip")
+    with pytest.raises(ValueError, match=r"m\.pt is not a readable checkpoint.*retrain=True"):
+        utils.load_checkpoint(path, nn.Linear(2, 2))
+    with pytest.raises(ValueError, match="retrain=True"):
+        utils.train_or_load(path, nn.Linear(2, 2), lambda: {})
+    utils.train_or_load(path, nn.Linear(2, 2), lambda: {"steps": 1}, retrain=True)
+    assert utils.load_checkpoint(path, nn.Linear(2, 2))["steps"] == 1

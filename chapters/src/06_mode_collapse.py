@@ -530,7 +530,7 @@ print(f"after {DEMO_STEPS:,} steps the vanilla GAN has more than half of its sam
 # 5,000 samples each, against 1,000 held-out real digits.
 
 # %%
-classifier = features.load_mnist_classifier()
+classifier = features.load_mnist_classifier().to(device)
 held_out = data.mnist("test", verbose=False)
 shipped = {"chapter 3, MLP GAN": (nets.MLPGenerator(z_dim=100), "03_mlp_gan_generator.pt"),
            "chapter 4, DCGAN": (nets.DCGANGenerator(z_dim=64, width=32), "04_dcgan_mnist_generator.pt"),

@@ -147,7 +147,7 @@ print(f"symmetric form {ours_seconds:.2f} s, scipy.linalg.sqrtm {classic_seconds
 # penultimate activations of 1,000 held-out digits and 1,000 digits from chapter 4's shipped DCGAN.
 
 # %%
-classifier = features.load_mnist_classifier()
+classifier = features.load_mnist_classifier().to(device)
 dcgan = nets.DCGANGenerator(z_dim=64, width=32)
 utils.load_checkpoint(utils.CHECKPOINT_DIR / "04_dcgan_mnist_generator.pt", dcgan)
 dcgan_images = train.sample(dcgan, torch.randn(N_SCORE, 64, generator=torch.Generator().manual_seed(1234)))
@@ -192,7 +192,7 @@ values = {
              "torchmetrics": torchmetrics_fid.compute().item()}),
     "KID (all samples)": (metrics.kid(real_features, fake_features, subsets=1, subset_size=N_SCORE)[0],
                           {"torchmetrics": torchmetrics_kid.compute()[0].item()}),
-    "IS (one split)": (metrics.inception_score(dcgan_logits, splits=1)[0],
+    "IS (one split)": (metrics.inception_score(dcgan_logits, splits=1, kind="logits")[0],
                        {"torchmetrics": torchmetrics_is.compute()[0].item()}),
 }
 
@@ -287,7 +287,8 @@ print("FID between two real samples shrinks by more than 2.5x from N = 200 to N 
 # %% tags=["nbval-ignore-output"]
 real_logits = torch.log(features.classify(classifier, held_out.images)).double()
 order = torch.argsort(held_out.labels, stable=True)
-is_table = {splits: (metrics.inception_score(real_logits, splits), metrics.inception_score(real_logits[order], splits))
+is_table = {splits: (metrics.inception_score(real_logits, splits, kind="logits"),
+                     metrics.inception_score(real_logits[order], splits, kind="logits"))
             for splits in (1, 2, 5, 10)}
 for splits, ((shuffled, spread), (sorted_score, _)) in is_table.items():
     print(f"{splits:2d} splits: IS {shuffled:.2f} ± {spread:.2f} (samples in loader order), "
@@ -342,7 +343,7 @@ for name, (damage, levels) in damages.items():
         damaged_features = features.embed(classifier, images).double()
         rows.append((metrics.fid(real_features, damaged_features),
                      metrics.kid(real_features, damaged_features, KID_SUBSETS, KID_SIZE)[0],
-                     metrics.inception_score(torch.log(features.classify(classifier, images)).double())[0]))
+                     metrics.inception_score(torch.log(features.classify(classifier, images)).double(), kind="logits")[0]))
     sensitivity[name] = (levels, np.array(rows))
 
 fig, axes = plt.subplots(3, 3, figsize=(12, 8.5), sharex="col", layout="constrained")
@@ -419,7 +420,7 @@ for name, images in board_images.items():
     board_features = features.embed(classifier, images).double()
     kid_mean, kid_std = metrics.kid(real_features, board_features, KID_SUBSETS, KID_SIZE)
     board[name] = {"FID": metrics.fid(real_features, board_features), "KID": (kid_mean, kid_std),
-                   "IS": metrics.inception_score(torch.log(features.classify(classifier, images)).double()),
+                   "IS": metrics.inception_score(torch.log(features.classify(classifier, images)).double(), kind="logits"),
                    "steps": board_steps.get(name)}
 
 # %% tags=["nbval-ignore-output"]
@@ -453,7 +454,7 @@ conditional = shipped["ch. 8 conditional DCGAN"][0]
 random_labels = torch.randint(0, 10, (N_SCORE,), generator=torch.Generator().manual_seed(5))
 random_images = train.sample(conditional, torch.randn(N_SCORE, 64, generator=torch.Generator().manual_seed(1234)),
                              random_labels)
-random_is = metrics.inception_score(torch.log(features.classify(classifier, random_images)).double())
+random_is = metrics.inception_score(torch.log(features.classify(classifier, random_images)).double(), kind="logits")
 assert random_is[0] < board["ch. 8 conditional DCGAN"]["IS"][0] - 0.2
 assert abs(random_is[0] - board["real training digits"]["IS"][0]) < 0.3
 zoo_fids = {name: row["FID"] for name, row in board.items() if name.startswith("ch. 8 zoo")}
@@ -501,7 +502,7 @@ try:
 except ValueError as error:
     print("ValueError:", error)
 with torch.no_grad():
-    wrong_range = classifier.embed((held_out.images[:N_SCORE] + 1) / 2).double()   # the check bypassed
+    wrong_range = classifier.embed(((held_out.images[:N_SCORE] + 1) / 2).to(device)).cpu().double()  # check bypassed
 wrong_fid = metrics.fid(real_features, wrong_range)
 print(f"FID between held-out digits and the same digits in [0, 1]: {wrong_fid:.0f}")
 assert wrong_fid > 5 * board["ch. 4 DCGAN"]["FID"]
