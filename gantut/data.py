@@ -79,9 +79,13 @@ def check_images(images, value_range: tuple[float, float] = (-1.0, 1.0),
                          "convert uint8 pixels with gantut.data.to_unit_range")
     if images.dtype != torch.float32:
         images = images.float()
+    lo, hi = value_range
+    if not (np.isfinite([lo, hi]).all() and lo < hi):
+        raise ValueError(f"value_range must be two finite numbers lo < hi, got {value_range}")
+    if images.numel() == 0:
+        raise ValueError(f"the images are empty (shape {tuple(images.shape)}): each needs at least one pixel")
     if images.device.type == "meta":
         return images
-    lo, hi = value_range
     low, high = torch.aminmax(images)
     low, high = low.item(), high.item()
     tol = 1e-4 * (hi - lo)
@@ -334,7 +338,8 @@ def batches(images: torch.Tensor, batch_size: int, device: torch.device | str = 
 
     images: (N, ...) moved to device once; each epoch is one permutation; the last partial
     batch of an epoch is dropped. Yields (B, ...) tensors, or (images, labels) pairs when
-    labels are given. No DataLoader, no worker processes, no per-batch copies.
+    labels are given. No DataLoader, no worker processes, no per-batch copies. The arguments
+    are checked when batches() is called, not at the first batch.
     """
     if not isinstance(images, torch.Tensor) or images.dim() < 2:
         raise ValueError(f"images must be a tensor (N, ...) holding the dataset, got "
@@ -345,6 +350,17 @@ def batches(images: torch.Tensor, batch_size: int, device: torch.device | str = 
     if labels is not None and (not isinstance(labels, torch.Tensor) or labels.shape != (n,)):
         raise ValueError(f"labels must be a tensor (N,) = ({n},), one per image, got "
                          f"{tuple(labels.shape) if isinstance(labels, torch.Tensor) else type(labels).__name__}")
+    return _endless_batches(images, batch_size, device, generator, labels)
+
+
+def _endless_batches(images, batch_size, device, generator, labels) -> Iterator:
+    """Endless shuffled mini-batches from a dataset held as one tensor on the device.
+
+    images: (N, ...) moved to device once; each epoch is one permutation; the last partial
+    batch of an epoch is dropped. Yields (B, ...) tensors, or (images, labels) pairs when
+    labels are given. No DataLoader, no worker processes, no per-batch copies.
+    """
+    n = len(images)
     images = images.to(device)
     labels = labels.to(device) if labels is not None else None
     while True:
@@ -362,9 +378,13 @@ def stacked_mnist(images: torch.Tensor, labels: torch.Tensor, n: int,
     data has 1,000 equally likely modes. images: (M, 1, 28, 28) in [-1, 1]; labels: (M,).
     Returns images (n, 3, 28, 28) and mode (n,) int64 = 100 * first + 10 * second + third digit.
     """
-    if images.dim() != 4 or images.shape[1] != 1 or len(images) != len(labels):
-        raise ValueError(f"need single-channel images (M, 1, H, W) and M labels, got {tuple(images.shape)} "
-                         f"and {tuple(labels.shape)}")
+    if images.dim() != 4 or images.shape[1] != 1 or labels.shape != (len(images),) or len(images) == 0:
+        raise ValueError(f"need single-channel images (M, 1, H, W), M >= 1, and M labels (M,), got "
+                         f"{tuple(images.shape)} and {tuple(labels.shape)}")
+    if labels.dtype.is_floating_point or labels.min() < 0 or labels.max() > 9:
+        raise ValueError("labels must be integer digit classes 0..9: a mode is 100 * first + 10 * second + third")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a whole number of samples >= 1, got {n!r}")
     draw_on = generator.device if generator is not None else "cpu"
     index = torch.randint(len(images), (n, 3), generator=generator, device=draw_on)  # (n, 3) digit indices
     stacked = images[index.to(images.device)].squeeze(2)                      # (n, 3, 28, 28)
@@ -404,7 +424,7 @@ class GaussianMixture:
         k = self.means.shape[0]
         self.stds = np.broadcast_to(np.asarray(self.stds, dtype=np.float64), (k,)).copy()
         self.weights = np.broadcast_to(np.asarray(self.weights, dtype=np.float64), (k,)).copy()
-        if (self.stds <= 0).any():
+        if not np.isfinite(self.stds).all() or (self.stds <= 0).any():
             raise ValueError(f"stds must be positive, got {self.stds}")
         if (self.weights < 0).any() or not math.isclose(self.weights.sum(), 1.0, rel_tol=1e-9):
             raise ValueError(f"weights must be non-negative and sum to 1, got {self.weights}")
@@ -446,6 +466,9 @@ class GaussianMixture:
 
 def mixture_1d(means, stds, weights=None) -> GaussianMixture:
     """A 1D Gaussian mixture; weights default to equal."""
+    if np.ndim(means) > 1:
+        raise ValueError(f"mixture_1d takes a flat list of means, got shape {np.shape(means)}; "
+                         "for d dimensions use GaussianMixture(means (K, d), ...)")
     means = np.asarray(means, dtype=np.float64).reshape(-1, 1)
     if len(means) == 0:
         raise ValueError("mixture_1d needs at least one mean, got none")

@@ -71,6 +71,11 @@ def _check_digits(images: torch.Tensor) -> torch.Tensor:
     return images
 
 
+def _check_batch_size(batch_size: int) -> None:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number >= 1, got {batch_size!r}")
+
+
 def _model_device(model: nn.Module) -> torch.device:
     return next(model.parameters()).device
 
@@ -80,6 +85,7 @@ def classify(model: MNISTClassifier, images: torch.Tensor, batch_size: int = 100
     """Class probabilities (N, 10) of images (N, 1, 28, 28) in [-1, 1], on the images' device
     (the classifier runs on its own device; chunks of batch_size are moved there)."""
     images = _check_digits(images)
+    _check_batch_size(batch_size)
     model.eval()
     device = _model_device(model)
     return torch.cat([F.softmax(model(chunk.to(device)), dim=1).to(images.device)
@@ -103,6 +109,7 @@ def embed(model: MNISTClassifier, images: torch.Tensor, batch_size: int = 1000) 
     """The classifier's 128-d penultimate features (N, 128) of images (N, 1, 28, 28) in [-1, 1],
     on the images' device."""
     images = _check_digits(images)
+    _check_batch_size(batch_size)
     model.eval()
     device = _model_device(model)
     return torch.cat([model.embed(chunk.to(device)).to(images.device) for chunk in images.split(batch_size)])

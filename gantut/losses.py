@@ -98,6 +98,9 @@ def critic_gradient_norms(critic: nn.Module, points: torch.Tensor, create_graph:
     norm over dim=1 only, as in widely copied code, gives per-row norms of an image, not the
     gradient's norm.) create_graph=True keeps the graph so that the norms can be trained on.
     """
+    if points.dim() < 2 or not points.dtype.is_floating_point:
+        raise ValueError(f"points must be a floating-point batch (N, ...) with N samples, got dtype {points.dtype}, "
+                         f"shape {tuple(points.shape)}; a batch of scalars is (N, 1)")
     parameter = next(critic.parameters(), None) if isinstance(critic, nn.Module) else None
     where = points.device
     points = points.detach().to(parameter.device if parameter is not None else where).requires_grad_(True)
@@ -119,6 +122,9 @@ def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, 
     """
     if not weight >= 0:
         raise ValueError(f"the penalty's weight must be >= 0 (the paper uses 10), got {weight}")
+    if isinstance(critic, nn.Module) and any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in critic.modules()):
+        raise ValueError("the gradient penalty is per sample, and BatchNorm makes each score depend on the whole "
+                         "batch: build the critic without BatchNorm (e.g. DCGANDiscriminator(norm='layer' or 'none'))")
     norms = critic_gradient_norms(critic, interpolates(real, fake.detach(), generator), create_graph=True)
     excess = (norms - 1).clamp(min=0) if one_sided else norms - 1
     return weight * (excess ** 2).mean()

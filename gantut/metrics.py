@@ -43,6 +43,11 @@ def trace_sqrt_product(sigma1: np.ndarray, sigma2: np.ndarray) -> float:
     root that only its trace would be taken of. A sigma1 that is only positive semi-definite (Cholesky
     fails) goes through its symmetric square root instead: sigma1^{1/2} sigma2 sigma1^{1/2}, same eigenvalues.
     """
+    sigma1, sigma2 = np.asarray(sigma1, np.float64), np.asarray(sigma2, np.float64)
+    if sigma1.ndim != 2 or sigma1.shape[0] != sigma1.shape[1] or sigma1.shape != sigma2.shape:
+        raise ValueError(f"need two square covariances of one size, got {sigma1.shape} and {sigma2.shape}")
+    if not (np.isfinite(sigma1).all() and np.isfinite(sigma2).all()):
+        raise ValueError("the covariances contain NaN or inf")
     try:
         factor = np.linalg.cholesky((sigma1 + sigma1.T) / 2)
     except np.linalg.LinAlgError:
@@ -89,8 +94,8 @@ def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma
 def _feature_pair(real_features, fake_features) -> tuple[np.ndarray, np.ndarray]:
     """Two feature sets (N1, d), (N2, d) as float64 arrays, checked for shape and NaN."""
     real, fake = _float64(real_features), _float64(fake_features)
-    if real.ndim != 2 or fake.ndim != 2:
-        raise ValueError(f"features must have shape (N, d), got {real.shape} and {fake.shape}")
+    if real.ndim != 2 or fake.ndim != 2 or real.shape[1] == 0 or fake.shape[1] == 0:
+        raise ValueError(f"features must have shape (N, d) with d >= 1, got {real.shape} and {fake.shape}")
     if real.shape[1] != fake.shape[1]:
         raise ValueError(f"real and generated features have different sizes ({real.shape[1]} and {fake.shape[1]}): "
                          "extract both with the same network and layer")
@@ -127,7 +132,7 @@ def kid(real_features, fake_features, subsets: int = 100, subset_size: int = 100
     if generator is None or isinstance(generator, int):
         rng = np.random.default_rng(0 if generator is None else generator)
     elif isinstance(generator, torch.Generator):
-        rng = np.random.default_rng(int(torch.randint(2**62, (1,), generator=generator)))
+        rng = np.random.default_rng(int(torch.randint(2**62, (1,), generator=generator, device=generator.device)))
     elif isinstance(generator, np.random.Generator):
         rng = generator
     else:
@@ -178,7 +183,7 @@ def inception_score(scores, splits: int = 10, *, kind: str) -> tuple[float, floa
     else:
         log_p = scores - scores.max(1, keepdims=True)
         log_p = log_p - np.log(np.exp(log_p).sum(1, keepdims=True))     # log-softmax
-    if splits < 1 or n // splits < c:
+    if isinstance(splits, bool) or not isinstance(splits, int) or c < 1 or splits < 1 or n // splits < c:
         raise ValueError(f"each of the {splits} splits needs at least as many samples as classes ({c}); "
                          f"got {n} samples: use more samples or fewer splits")
     values = []
@@ -205,6 +210,8 @@ def mode_coverage(samples, mixture, n_std: float = 3.0, min_share: float = 0.2) 
       counts: high-quality samples per mode, (K,) int.
     Conventions for "covered" differ between papers; this one is stated, tested and used throughout.
     """
+    if not (n_std > 0 and 0 < min_share <= 1):
+        raise ValueError(f"n_std must be > 0 and min_share in (0, 1], got {n_std} and {min_share}")
     samples = _float64(samples)
     if samples.ndim != 2 or samples.shape[1] != mixture.dim:
         raise ValueError(f"samples must have shape (N, {mixture.dim}), got {samples.shape}")
@@ -226,6 +233,9 @@ def histogram_kl(counts, weights) -> float:
     counts, weights = np.asarray(counts, dtype=np.float64), np.asarray(weights, dtype=np.float64)
     if counts.shape != weights.shape:
         raise ValueError(f"counts and weights must have the same shape, got {counts.shape} and {weights.shape}")
+    if (counts < 0).any() or (weights < 0).any() or not np.isfinite(counts).all() \
+            or not np.isclose(weights.sum(), 1, atol=1e-6):
+        raise ValueError("counts must be non-negative and weights a distribution (non-negative, summing to 1)")
     if counts.sum() == 0:
         return float("inf")
     share = (counts + 1e-10) / (counts + 1e-10).sum()
@@ -240,7 +250,11 @@ def label_coverage(labels, n_classes: int, min_share: float = 0.2) -> dict:
     counts per class (n_classes,), classes covered and kl: KL(class histogram || uniform) in nats
     (0 for perfectly balanced classes, log n_classes for a single class).
     """
+    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 1:
+        raise ValueError(f"n_classes must be a whole number >= 1, got {n_classes!r}")
     labels = np.asarray(labels.cpu() if isinstance(labels, torch.Tensor) else labels)
+    if labels.size and not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be integer class indices, got dtype {labels.dtype}; take .argmax(1) of probabilities")
     if labels.ndim != 1 or len(labels) == 0:
         raise ValueError(f"labels must be a non-empty 1D array, got shape {labels.shape}")
     if labels.min() < 0 or labels.max() >= n_classes:

@@ -28,6 +28,9 @@ class MLPGenerator(nn.Module):
         super().__init__()
         if out_activation not in ("tanh", None):
             raise ValueError(f"out_activation must be 'tanh' or None, got {out_activation!r}")
+        _positive_ints(z_dim=z_dim, hidden=_sizes(hidden),
+                       out_shape=tuple(out_shape))
+        _activation(activation)
         self.z_dim, self.out_shape = z_dim, tuple(out_shape)
         layers, width = [], z_dim
         for size in hidden:
@@ -46,6 +49,23 @@ class MLPGenerator(nn.Module):
             raise ValueError(f"z must have shape (N, {self.z_dim}), got {tuple(z.shape)}; "
                              "an MLP generator takes flat noise, not (N, z_dim, 1, 1)")
         return self.net(z).view(len(z), *self.out_shape)
+
+
+def _positive_ints(**sizes) -> None:
+    """Refuse sizes that are not whole numbers >= 1 (a network with a 0 or negative size makes no sense)."""
+    for name, value in sizes.items():
+        values = value if isinstance(value, (tuple, list)) else (value,)
+        if not isinstance(value, (int, tuple, list)) or isinstance(value, bool) or \
+                any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in values):
+            raise ValueError(f"{name} must be {'whole numbers' if isinstance(value, (tuple, list)) else 'a whole number'} "
+                             f">= 1, got {value!r}")
+
+
+def _sizes(hidden) -> tuple:
+    """Hidden layer sizes as a tuple; a bare int is refused (it is not a list of layers)."""
+    if isinstance(hidden, (int, float)):
+        raise ValueError(f"hidden must be a sequence of layer sizes such as (256, 512), got {hidden!r}")
+    return tuple(hidden)
 
 
 def _activation(name: str) -> nn.Module:
@@ -80,6 +100,10 @@ class MLPDiscriminator(nn.Module):
     def __init__(self, in_shape: Sequence[int] = (1, 28, 28), hidden: Sequence[int] = (1024, 512, 256),
                  dropout: float = 0.0, activation: str = "leaky", minibatch_std: bool = False):
         super().__init__()
+        _positive_ints(in_shape=tuple(in_shape), hidden=_sizes(hidden))
+        _activation(activation)
+        if not 0 <= dropout < 1:
+            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout}")
         self.in_shape = tuple(in_shape)
         layers, width = [], math.prod(self.in_shape)
         for size in hidden:
@@ -111,8 +135,7 @@ class PackedDiscriminator(nn.Module):
 
     def __init__(self, inner: nn.Module, m: int):
         super().__init__()
-        if m < 1:
-            raise ValueError(f"the packing degree m must be >= 1, got {m}")
+        _positive_ints(m=m)
         self.inner, self.m = inner, m
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -170,6 +193,7 @@ class DCGANGenerator(nn.Module):
 
     def __init__(self, z_dim: int = 64, width: int = 32, batchnorm: bool = True, channels: int = 1):
         super().__init__()
+        _positive_ints(z_dim=z_dim, width=width, channels=channels)
         self.z_dim, self.width, self.channels = z_dim, width, channels
         norm = (lambda c: nn.BatchNorm2d(c)) if batchnorm else (lambda c: nn.Identity())
         self.net = nn.Sequential(
@@ -223,6 +247,8 @@ class DCGANDiscriminator(nn.Module):
 
 def _check_labels(labels: torch.Tensor, n: int, n_classes: int) -> None:
     """Refuse labels that are not n integers in 0..n_classes-1."""
+    if not isinstance(labels, torch.Tensor):
+        raise TypeError(f"labels must be a tensor of class indices (N,), got {type(labels).__name__}")
     if labels.dtype not in (torch.int64, torch.int32) or labels.shape != (n,):
         raise ValueError(f"labels must be {n} integers (shape ({n},)), got dtype {labels.dtype}, shape {tuple(labels.shape)}")
     if n and (labels.min() < 0 or labels.max() >= n_classes):
@@ -238,6 +264,7 @@ class ConditionalDCGANGenerator(nn.Module):
 
     def __init__(self, z_dim: int = 64, width: int = 32, n_classes: int = 10, embed_dim: int = 16, channels: int = 1):
         super().__init__()
+        _positive_ints(n_classes=n_classes, embed_dim=embed_dim)
         self.z_dim, self.n_classes = z_dim, n_classes
         self.embed = nn.Embedding(n_classes, embed_dim)
         self.body = DCGANGenerator(z_dim + embed_dim, width, channels=channels)
@@ -268,7 +295,7 @@ class LabelChannelDiscriminator(nn.Module):
         if images.dim() != 4 or tuple(images.shape[1:]) != (self.channels, 28, 28):
             raise ValueError(f"images must have shape (N, {self.channels}, 28, 28), got {tuple(images.shape)}")
         _check_labels(labels, len(images), self.n_classes)
-        maps = F.one_hot(labels.to(images.device), self.n_classes).to(images.dtype)[:, :, None, None].expand(-1, -1, 28, 28)
+        maps = F.one_hot(labels.to(images.device, torch.int64), self.n_classes).to(images.dtype)[:, :, None, None].expand(-1, -1, 28, 28)
         return self.judge(torch.cat([images, maps], dim=1))             # (N, channels + n_classes, 28, 28)
 
 

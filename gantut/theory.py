@@ -17,7 +17,7 @@ def _grid_arrays(*arrays, x=None):
     out = [np.asarray(a, dtype=np.float64) for a in arrays]
     if x is not None:
         x = np.asarray(x, dtype=np.float64)
-        if x.ndim != 1 or len(x) < 2 or (np.diff(x) <= 0).any():
+        if x.ndim != 1 or len(x) < 2 or not np.isfinite(x).all() or (np.diff(x) <= 0).any():
             raise ValueError("x must be a 1D increasing grid of at least 2 points")
         for a in out:
             if a.shape != x.shape:
@@ -29,7 +29,11 @@ def _grid_arrays(*arrays, x=None):
 
 
 def integrate(values, x) -> float:
-    """Trapezoidal integral of values sampled on the grid x."""
+    """Trapezoidal integral of values sampled on the grid x (1D, increasing, as long as values)."""
+    values, x = np.asarray(values, dtype=np.float64), np.asarray(x, dtype=np.float64)
+    if x.ndim != 1 or values.shape != x.shape or (np.diff(x) <= 0).any():
+        raise ValueError(f"integrate needs values on an increasing 1D grid of the same length, got shapes "
+                         f"{values.shape} and {x.shape}")
     return float(np.trapezoid(np.asarray(values, dtype=np.float64), np.asarray(x, dtype=np.float64)))
 
 
@@ -39,6 +43,8 @@ def optimal_discriminator(p_data, p_g) -> np.ndarray:
     Where both densities are 0 the value is irrelevant to V; we return 1/2 there.
     """
     (p_data, p_g), _ = _grid_arrays(p_data, p_g)
+    if p_data.shape != p_g.shape:
+        raise ValueError(f"p_data and p_g must be given at the same points, got shapes {p_data.shape} and {p_g.shape}")
     total = p_data + p_g
     return np.divide(p_data, total, out=np.full_like(total, 0.5), where=total > 0)
 
@@ -76,8 +82,9 @@ def js_divergence(p, q, x) -> float:
 
 def kl_gaussians(mu1: float, sigma1: float, mu2: float, sigma2: float) -> float:
     """Closed form KL(N(mu1, sigma1^2) || N(mu2, sigma2^2)) = log(s2/s1) + (s1^2 + (mu1-mu2)^2)/(2 s2^2) - 1/2."""
-    if sigma1 <= 0 or sigma2 <= 0:
-        raise ValueError("standard deviations must be positive")
+    if not np.isfinite([mu1, sigma1, mu2, sigma2]).all() or sigma1 <= 0 or sigma2 <= 0:
+        raise ValueError(f"means must be finite and standard deviations positive and finite, got "
+                         f"{mu1}, {sigma1}, {mu2}, {sigma2}")
     return float(np.log(sigma2 / sigma1) + (sigma1**2 + (mu1 - mu2) ** 2) / (2 * sigma2**2) - 0.5)
 
 
@@ -88,7 +95,7 @@ def value(d, p_data, p_g, x) -> float:
     """
     (p_data, p_g), x = _grid_arrays(p_data, p_g, x=x)
     d = np.asarray(d, dtype=np.float64)
-    if d.shape != x.shape or (d < 0).any() or (d > 1).any():
+    if d.shape != x.shape or not np.isfinite(d).all() or (d < 0).any() or (d > 1).any():
         raise ValueError("d must be D(x) on the grid x, with values in [0, 1]")
     with np.errstate(divide="ignore"):
         log_d, log_1md = np.log(d), np.log1p(-d)

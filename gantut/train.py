@@ -37,6 +37,9 @@ def noise(n: int, z_dim: int, device: torch.device | str = "cpu",
     generator: an optional seeded torch.Generator; if it lives on another device than `device`
     (e.g. a CPU generator for a GPU model), the noise is drawn there and moved.
     """
+    for name, size in (("n", n), ("z_dim", z_dim)):
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ValueError(f"{name} must be a whole number >= 1, got {size!r}")
     if generator is None or generator.device == torch.device(device):
         return torch.randn(n, z_dim, device=device, generator=generator)
     return torch.randn(n, z_dim, device=generator.device, generator=generator).to(device)
@@ -71,7 +74,7 @@ def clip_weights(model: nn.Module, c: float) -> None:
 
     As a hook of the loop: train(..., after_d_step=lambda d: clip_weights(d, 0.01)).
     """
-    if c <= 0:
+    if not c > 0:
         raise ValueError(f"the clipping bound c must be positive, got {c}")
     for p in model.parameters():
         p.clamp_(-c, c)
@@ -129,6 +132,10 @@ def unrolled_parameters(generator: nn.Module, discriminator: nn.Module, real_bat
     G a gradient through D's future updates (Metz et al. 2017, the surrogate loss f_K), with SGD as the
     unrolled optimiser. real_batches: k batches (B, ...); z: (B, z_dim). Returns {name: tensor}.
     """
+    if not (lr > 0 and lr < float("inf")):
+        raise ValueError(f"the unrolled steps' learning rate must be positive and finite, got {lr}")
+    if not isinstance(real_batches, (list, tuple)):
+        raise TypeError(f"real_batches must be a list of k batches, got a {type(real_batches).__name__}")
     params = {name: p.detach().requires_grad_(True) for name, p in discriminator.named_parameters()}
     buffers = dict(discriminator.named_buffers())
     for real in real_batches:
@@ -259,6 +266,11 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator, ste
                          f"steps (got callback={'set' if callback else None}, every={every!r})")
     _check_batches(batches)
     device = model_device(generator, discriminator)
+    for optimizer, model, name in ((g_optimizer, generator, "g_optimizer"), (d_optimizer, discriminator, "d_optimizer")):
+        owned = {id(p) for p in model.parameters()}
+        if not all(id(p) in owned for group in optimizer.param_groups for p in group["params"]):
+            raise ValueError(f"{name} updates parameters that are not the {'generator' if model is generator else 'discriminator'}'s: "
+                             "pass torch.optim.Adam(generator.parameters()) as g_optimizer and the discriminator's as d_optimizer")
     history = {key: [] for key in D_KEYS + G_KEYS}
     pending, first_pending = [], 1   # per-step rows (6,) on the device, not yet read back
     conditional = None
@@ -304,6 +316,11 @@ def ema_update(average: nn.Module, model: nn.Module, decay: float = 0.999) -> No
     """
     if not 0.0 <= decay < 1.0:
         raise ValueError(f"decay must be in [0, 1), got {decay}")
+    from .utils import architecture
+
+    if architecture(average) != architecture(model):
+        raise ValueError("the average and the model have different architectures: make the average with "
+                         "copy.deepcopy(model)")
     kept_device, model_device_ = (next(m.parameters()).device for m in (average, model))
     if kept_device != model_device_:
         raise ValueError(f"the average is on {kept_device} and the model on {model_device_}: make the average with "

@@ -29,7 +29,7 @@ def seed_everything(seed: int) -> None:
 
     Ops without a deterministic implementation warn instead of failing (warn_only=True).
     """
-    if not isinstance(seed, int) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     random.seed(seed)
     np.random.seed(seed % 2**32)
@@ -86,6 +86,11 @@ def device() -> torch.device:
         raise ValueError(f"GANTUT_DEVICE={wanted!r} is not a device: use cpu, cuda or cuda:1, or unset it") from error
     if chosen.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"GANTUT_DEVICE={wanted!r} but torch sees no CUDA GPU: use GANTUT_DEVICE=cpu or unset it")
+    if chosen.type == "cuda" and (chosen.index or 0) >= torch.cuda.device_count():
+        raise ValueError(f"GANTUT_DEVICE={wanted!r} but torch sees {torch.cuda.device_count()} GPU(s): "
+                         "use cuda:0 .. cuda:{n - 1}")
+    if chosen.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"GANTUT_DEVICE={wanted!r} but MPS is not available here: use cpu")
     return chosen
 
 
@@ -214,6 +219,8 @@ def train_or_load(path: str | Path, model: nn.Module, train: Callable[[], dict],
     train() trains model in place and returns provenance to record (seed, steps, data, ...);
     the training time and hardware are added here. Returns the provenance.
     """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     path = Path(path)
     if path.exists() and not retrain:
         meta = load_checkpoint(path, model)  # a corrupt file: a ValueError that says to pass retrain=True
