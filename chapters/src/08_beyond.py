@@ -281,7 +281,7 @@ print(f"ink correlation across classes: same z {style_corr:.2f}, shuffled z {shu
 
 # %% [markdown]
 # **At full scale.** The same code, 8,000 steps (the full profile); the generator ships with the book
-# (`data/checkpoints/08_conditional_dcgan_generator.pt`, trained on a CPU core in about five minutes).
+# (`data/checkpoints/08_conditional_dcgan_generator.pt`, trained on two CPU cores in about nine minutes).
 
 # %%
 full_conditional = nets.ConditionalDCGANGenerator(Z_DIM, WIDTH, N_CLASSES)
