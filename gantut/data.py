@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import numbers
 import shutil
 import socket
 import tempfile
@@ -52,7 +53,7 @@ class ImageSet(NamedTuple):
 # ----------------------------------------------------------------------------- images
 
 def check_images(images, value_range: tuple[float, float] = (-1.0, 1.0),
-                 refuse_unit_range: bool = True) -> torch.Tensor:
+                 refuse_unit_range: bool = True, channels: tuple[int, ...] | None = (1, 3)) -> torch.Tensor:
     """Validate a batch of images (N, C, H, W) with C in {1, 3} and values in value_range.
 
     Returns the images as a floating-point tensor (float16 and float64 become float32; arrays
@@ -60,7 +61,7 @@ def check_images(images, value_range: tuple[float, float] = (-1.0, 1.0),
     and some pixel above 0) are refused unless refuse_unit_range=False: that is the classic mistake
     of loading with ToTensor() alone and forgetting Normalize((0.5,), (0.5,)). A batch that is
     entirely one value (all white, all black) is a valid batch. Tensors on the meta device have
-    no values: only their shape is checked.
+    no values: only their shape is checked. channels: the channel counts allowed (None: any).
     """
     if not isinstance(images, torch.Tensor):
         try:
@@ -70,8 +71,9 @@ def check_images(images, value_range: tuple[float, float] = (-1.0, 1.0),
     if images.dim() == 3:
         raise ValueError(f"images must have shape (N, C, H, W), got {tuple(images.shape)}; "
                          "add the channel axis with images.unsqueeze(1)")
-    if images.dim() != 4 or images.shape[1] not in (1, 3):
-        raise ValueError(f"images must have shape (N, C, H, W) with C = 1 or 3, got {tuple(images.shape)}")
+    if images.dim() != 4 or (channels is not None and images.shape[1] not in channels):
+        allowed = "" if channels is None else " with C = " + " or ".join(map(str, channels))
+        raise ValueError(f"images must have shape (N, C, H, W){allowed}, got {tuple(images.shape)}")
     if len(images) == 0:
         raise ValueError(f"the batch of images is empty (shape {tuple(images.shape)}): pass at least one image")
     if not images.dtype.is_floating_point:
@@ -173,10 +175,10 @@ DOWNLOAD_DIR = DATA_DIR / "downloads"   # git-ignored: downloads never change wh
 CONNECT_SECONDS, DOWNLOAD_SECONDS = 5.0, 300.0
 
 
-def _host_reachable(host: str, timeout: float = CONNECT_SECONDS) -> bool:
-    """Whether host answers on port 443 within timeout, name resolution included."""
+def _host_reachable(host: str, timeout: float = CONNECT_SECONDS, port: int = 443) -> bool:
+    """Whether host answers on port within timeout, name resolution included."""
     def connect():
-        with socket.create_connection((host, 443), timeout=timeout):
+        with socket.create_connection((host, port), timeout=timeout):
             pass
 
     return _within(connect, timeout) is None
@@ -221,8 +223,11 @@ def _torchvision_download(name: str, root: Path) -> None:
         finally:
             socket.setdefaulttimeout(previous)
 
+    problem = _within(download, DOWNLOAD_SECONDS)
+    if problem is not None and problem.startswith("no answer"):
+        # the abandoned thread may still write into its own staging folder: leave that folder to it
+        raise RuntimeError(f"torchvision's download of {name}: {problem}")
     try:
-        problem = _within(download, DOWNLOAD_SECONDS)
         if problem is not None:
             raise RuntimeError(f"torchvision's download of {name}: {problem}")
         target = root / name / "raw"
@@ -233,12 +238,13 @@ def _torchvision_download(name: str, root: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _mirror_host(name: str) -> str:
-    """The host torchvision downloads `name` from first (the one to check before downloading)."""
+def _mirror_host(name: str) -> tuple[str, int]:
+    """The host and port torchvision downloads `name` from first (the ones to check before downloading)."""
     import torchvision
 
     dataset_class = {"MNIST": torchvision.datasets.MNIST, "FashionMNIST": torchvision.datasets.FashionMNIST}[name]
-    return urllib.parse.urlparse(dataset_class.mirrors[0]).hostname
+    url = urllib.parse.urlparse(dataset_class.mirrors[0])
+    return url.hostname, url.port or {"http": 80, "https": 443}[url.scheme]
 
 
 def _subset_split(images: np.ndarray, labels: np.ndarray, split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -267,7 +273,8 @@ def _load_images(name: str, subset_file: str, split: str, root: Path | None, dow
     if utils.offline():
         tried.append("IDX files and downloads: skipped (GANTUT_OFFLINE is set: the shipped subset only)")
     else:
-        for folder in (root / name / "raw", *extra_dirs):
+        legacy = (DATA_DIR / name / "raw",) if root == DOWNLOAD_DIR else ()   # where downloads went before 2026-12
+        for folder in (root / name / "raw", *legacy, *extra_dirs):
             try:
                 found = _load_idx_folder(folder, split)
             except ValueError as error:
@@ -279,8 +286,8 @@ def _load_images(name: str, subset_file: str, split: str, root: Path | None, dow
                 break
             tried.append(f"IDX files in {folder}: not found")
         if found is None and download:
-            host = _mirror_host(name)
-            if _host_reachable(host):
+            host, port = _mirror_host(name)
+            if _host_reachable(host, port=port):
                 try:
                     root.mkdir(parents=True, exist_ok=True)
                     _torchvision_download(name, root)
@@ -290,7 +297,7 @@ def _load_images(name: str, subset_file: str, split: str, root: Path | None, dow
                     problems.append(f"download failed: {type(error).__name__}: {error}")
                     tried.append(f"torchvision download: failed ({type(error).__name__}: {error})")
             else:
-                tried.append(f"torchvision download: {host} not reachable within {CONNECT_SECONDS:.0f} s (offline?)")
+                tried.append(f"torchvision download: {host}:{port} not reachable within {CONNECT_SECONDS:.0f} s (offline?)")
         elif found is None:
             tried.append("torchvision download: not attempted (download=False)")
     if found is None:
@@ -345,7 +352,7 @@ def batches(images: torch.Tensor, batch_size: int, device: torch.device | str = 
         raise ValueError(f"images must be a tensor (N, ...) holding the dataset, got "
                          f"{tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__}")
     n = len(images)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= n:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or not 1 <= batch_size <= n:
         raise ValueError(f"batch_size must be an integer in 1..{n} (the dataset size), got {batch_size!r}")
     if labels is not None and (not isinstance(labels, torch.Tensor) or labels.shape != (n,)):
         raise ValueError(f"labels must be a tensor (N,) = ({n},), one per image, got "
@@ -370,6 +377,17 @@ def _endless_batches(images, batch_size, device, generator, labels) -> Iterator:
             yield images[index] if labels is None else (images[index], labels[index])
 
 
+def _check_stacked(images: torch.Tensor, labels: torch.Tensor, n: int) -> None:
+    """Single-channel images (M, 1, H, W), M >= 1, their digit labels (M,) in 0..9, n >= 1 samples."""
+    if images.dim() != 4 or images.shape[1] != 1 or labels.shape != (len(images),) or len(images) == 0:
+        raise ValueError(f"need single-channel images (M, 1, H, W), M >= 1, and M labels (M,), got "
+                         f"{tuple(images.shape)} and {tuple(labels.shape)}")
+    if labels.dtype.is_floating_point or labels.min() < 0 or labels.max() > 9:
+        raise ValueError("labels must be integer digit classes 0..9: a mode is 100 * first + 10 * second + third")
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(f"n must be a whole number of samples >= 1, got {n!r}")
+
+
 def stacked_mnist(images: torch.Tensor, labels: torch.Tensor, n: int,
                   generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """n stacked-MNIST samples: three digits drawn independently become one 3-channel image.
@@ -378,13 +396,11 @@ def stacked_mnist(images: torch.Tensor, labels: torch.Tensor, n: int,
     data has 1,000 equally likely modes. images: (M, 1, 28, 28) in [-1, 1]; labels: (M,).
     Returns images (n, 3, 28, 28) and mode (n,) int64 = 100 * first + 10 * second + third digit.
     """
-    if images.dim() != 4 or images.shape[1] != 1 or labels.shape != (len(images),) or len(images) == 0:
-        raise ValueError(f"need single-channel images (M, 1, H, W), M >= 1, and M labels (M,), got "
-                         f"{tuple(images.shape)} and {tuple(labels.shape)}")
-    if labels.dtype.is_floating_point or labels.min() < 0 or labels.max() > 9:
-        raise ValueError("labels must be integer digit classes 0..9: a mode is 100 * first + 10 * second + third")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a whole number of samples >= 1, got {n!r}")
+    _check_stacked(images, labels, n)
+    return _stack(images, labels, n, generator)
+
+
+def _stack(images, labels, n, generator):
     draw_on = generator.device if generator is not None else "cpu"
     index = torch.randint(len(images), (n, 3), generator=generator, device=draw_on)  # (n, 3) digit indices
     stacked = images[index.to(images.device)].squeeze(2)                      # (n, 3, 28, 28)
@@ -394,9 +410,17 @@ def stacked_mnist(images: torch.Tensor, labels: torch.Tensor, n: int,
 
 def stacked_batches(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
                     generator: torch.Generator | None = None) -> Iterator[torch.Tensor]:
-    """Endless batches (batch_size, 3, 28, 28) of fresh stacked-MNIST samples (stacked_mnist)."""
+    """Endless batches (batch_size, 3, 28, 28) of fresh stacked-MNIST samples (stacked_mnist).
+
+    The arguments are checked once, when this is called; the batches are then made without
+    host synchronisation."""
+    _check_stacked(images, labels, batch_size)
+    return _stacked_forever(images, labels, batch_size, generator)
+
+
+def _stacked_forever(images, labels, batch_size, generator) -> Iterator[torch.Tensor]:
     while True:
-        yield stacked_mnist(images, labels, batch_size, generator)[0]
+        yield _stack(images, labels, batch_size, generator)[0]
 
 
 # ----------------------------------------------------------------------------- toy mixtures
@@ -439,7 +463,7 @@ class GaussianMixture:
 
     def sample_with_modes(self, n: int, generator: torch.Generator | None = None):
         """(samples (n, d) float32, mode index (n,) int64), drawn with torch's RNG."""
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
             raise ValueError(f"n must be a whole number of samples >= 1, got {n!r}")
         draw_on = generator.device if generator is not None else torch.device("cpu")  # returned on the CPU
         weights = torch.as_tensor(self.weights, device=draw_on)
@@ -466,6 +490,8 @@ class GaussianMixture:
 
 def mixture_1d(means, stds, weights=None) -> GaussianMixture:
     """A 1D Gaussian mixture; weights default to equal."""
+    if np.ndim(means) == 2 and np.shape(means)[1] == 1:
+        means = np.asarray(means)[:, 0]               # a (K, 1) column is K means in 1D
     if np.ndim(means) > 1:
         raise ValueError(f"mixture_1d takes a flat list of means, got shape {np.shape(means)}; "
                          "for d dimensions use GaussianMixture(means (K, d), ...)")
@@ -482,7 +508,7 @@ def ring(n_modes: int = 8, radius: float = 2.0, std: float = 0.02) -> GaussianMi
     Angles are 2*pi*k/n_modes for k = 0..n_modes-1: linspace(0, 2*pi, n_modes) would put the
     last centre on top of the first.
     """
-    if isinstance(n_modes, bool) or not isinstance(n_modes, int) or n_modes < 1:
+    if isinstance(n_modes, bool) or not isinstance(n_modes, numbers.Integral) or n_modes < 1:
         raise ValueError(f"n_modes must be a whole number >= 1, got {n_modes!r}")
     if not (radius > 0 and std > 0):
         raise ValueError(f"radius and std must be positive, got {radius} and {std}")
@@ -493,7 +519,7 @@ def ring(n_modes: int = 8, radius: float = 2.0, std: float = 0.02) -> GaussianMi
 
 def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> GaussianMixture:
     """side x side Gaussians on a square grid centred at 0 (5x5, spacing 2, std 0.05 as in PacGAN)."""
-    if isinstance(side, bool) or not isinstance(side, int) or side < 1:
+    if isinstance(side, bool) or not isinstance(side, numbers.Integral) or side < 1:
         raise ValueError(f"side must be a whole number >= 1, got {side!r}")
     if not (spacing > 0 and std > 0):
         raise ValueError(f"spacing and std must be positive, got {spacing} and {std}")

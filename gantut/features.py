@@ -14,6 +14,7 @@ cached by torch.hub) or a state dict file. The FID papers' own TensorFlow port d
 """
 from __future__ import annotations
 
+import numbers
 from pathlib import Path
 
 import torch
@@ -72,7 +73,7 @@ def _check_digits(images: torch.Tensor) -> torch.Tensor:
 
 
 def _check_batch_size(batch_size: int) -> None:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
         raise ValueError(f"batch_size must be a whole number >= 1, got {batch_size!r}")
 
 

@@ -17,6 +17,8 @@ asked of a classifier's labels (chapter 6).
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import torch
 
@@ -122,9 +124,9 @@ def kid(real_features, fake_features, subsets: int = 100, subset_size: int = 100
     generator: a NumPy Generator, a seeded torch.Generator or an int seed (default: seed 0).
     """
     real, fake = _feature_pair(real_features, fake_features)
-    if isinstance(subsets, bool) or not isinstance(subsets, int) or subsets < 1:
+    if isinstance(subsets, bool) or not isinstance(subsets, numbers.Integral) or subsets < 1:
         raise ValueError(f"subsets must be a whole number >= 1, got {subsets!r}")
-    if isinstance(subset_size, bool) or not isinstance(subset_size, int) or subset_size < 2:
+    if isinstance(subset_size, bool) or not isinstance(subset_size, numbers.Integral) or subset_size < 2:
         raise ValueError(f"subset_size must be a whole number >= 2, got {subset_size!r}")
     m = min(subset_size, len(real), len(fake))
     if m < 2:
@@ -183,7 +185,7 @@ def inception_score(scores, splits: int = 10, *, kind: str) -> tuple[float, floa
     else:
         log_p = scores - scores.max(1, keepdims=True)
         log_p = log_p - np.log(np.exp(log_p).sum(1, keepdims=True))     # log-softmax
-    if isinstance(splits, bool) or not isinstance(splits, int) or c < 1 or splits < 1 or n // splits < c:
+    if isinstance(splits, bool) or not isinstance(splits, numbers.Integral) or c < 1 or splits < 1 or n // splits < c:
         raise ValueError(f"each of the {splits} splits needs at least as many samples as classes ({c}); "
                          f"got {n} samples: use more samples or fewer splits")
     values = []
@@ -210,8 +212,8 @@ def mode_coverage(samples, mixture, n_std: float = 3.0, min_share: float = 0.2) 
       counts: high-quality samples per mode, (K,) int.
     Conventions for "covered" differ between papers; this one is stated, tested and used throughout.
     """
-    if not (n_std > 0 and 0 < min_share <= 1):
-        raise ValueError(f"n_std must be > 0 and min_share in (0, 1], got {n_std} and {min_share}")
+    if not (n_std > 0 and 0 <= min_share <= 1):
+        raise ValueError(f"n_std must be > 0 and min_share in [0, 1], got {n_std} and {min_share}")
     samples = _float64(samples)
     if samples.ndim != 2 or samples.shape[1] != mixture.dim:
         raise ValueError(f"samples must have shape (N, {mixture.dim}), got {samples.shape}")
@@ -250,7 +252,7 @@ def label_coverage(labels, n_classes: int, min_share: float = 0.2) -> dict:
     counts per class (n_classes,), classes covered and kl: KL(class histogram || uniform) in nats
     (0 for perfectly balanced classes, log n_classes for a single class).
     """
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 1:
+    if isinstance(n_classes, bool) or not isinstance(n_classes, numbers.Integral) or n_classes < 1:
         raise ValueError(f"n_classes must be a whole number >= 1, got {n_classes!r}")
     labels = np.asarray(labels.cpu() if isinstance(labels, torch.Tensor) else labels)
     if labels.size and not np.issubdtype(labels.dtype, np.integer):

@@ -7,6 +7,7 @@ the sigmoid inside a numerically stable log-sigmoid.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Sequence
 
 import torch
@@ -56,7 +57,7 @@ def _positive_ints(**sizes) -> None:
     for name, value in sizes.items():
         values = value if isinstance(value, (tuple, list)) else (value,)
         if not isinstance(value, (int, tuple, list)) or isinstance(value, bool) or \
-                any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in values):
+                any(isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1 for v in values):
             raise ValueError(f"{name} must be {'whole numbers' if isinstance(value, (tuple, list)) else 'a whole number'} "
                              f">= 1, got {value!r}")
 

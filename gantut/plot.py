@@ -6,6 +6,7 @@ notebook can show it, save it, or add to it.
 from __future__ import annotations
 
 import itertools
+import numbers
 from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -30,7 +31,7 @@ def _figure(ax, figsize):
 def image_grid(images: torch.Tensor, nrow: int = 8, title: str | None = None, ax=None,
                value_range: tuple[float, float] = (-1.0, 1.0), figsize=None):
     """Show a batch of images (N, C, H, W) in value_range as one grid with nrow images a row."""
-    if isinstance(nrow, bool) or not isinstance(nrow, int) or nrow < 1:
+    if isinstance(nrow, bool) or not isinstance(nrow, numbers.Integral) or nrow < 1:
         raise ValueError(f"nrow must be a whole number of images per row >= 1, got {nrow!r}")
     images = check_images(images, value_range).detach().float().cpu()
     lo, hi = value_range
@@ -58,12 +59,12 @@ def image_grid(images: torch.Tensor, nrow: int = 8, title: str | None = None, ax
 
 def smooth(values: Sequence[float], window: int) -> np.ndarray:
     """Moving average over window steps (the first window-1 values average what exists)."""
-    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
-        raise ValueError(f"window must be a whole number of steps >= 1, got {window!r}")
+    if isinstance(window, bool) or not isinstance(window, numbers.Integral) or window < 0:
+        raise ValueError(f"window must be a whole number of steps >= 0 (0 and 1: no smoothing), got {window!r}")
     values = np.asarray(values, dtype=np.float64)
     if values.ndim != 1:
         raise ValueError(f"values must be one series (1D), got shape {values.shape}")
-    if window == 1 or len(values) == 0:
+    if window <= 1 or len(values) == 0:
         return values
     cumsum = np.concatenate([[0.0], np.cumsum(values)])
     end = np.arange(1, len(values) + 1)

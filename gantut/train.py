@@ -15,6 +15,7 @@ the end: no per-step host synchronisation. That is also when a non-finite loss i
 """
 from __future__ import annotations
 
+import numbers
 from typing import Callable, Iterator
 
 import torch
@@ -38,7 +39,7 @@ def noise(n: int, z_dim: int, device: torch.device | str = "cpu",
     (e.g. a CPU generator for a GPU model), the noise is drawn there and moved.
     """
     for name, size in (("n", n), ("z_dim", z_dim)):
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
             raise ValueError(f"{name} must be a whole number >= 1, got {size!r}")
     if generator is None or generator.device == torch.device(device):
         return torch.randn(n, z_dim, device=device, generator=generator)
@@ -119,7 +120,7 @@ def discriminator_step(generator: nn.Module, discriminator: nn.Module, d_optimiz
     if after_step is not None:
         after_step(discriminator)
     real_logits, fake_logits = real_logits.detach(), fake_logits.detach()
-    return {"loss_d": loss.detach(), "d_real": torch.sigmoid(real_logits).mean(),
+    return {"loss_d": loss.detach().reshape(()), "d_real": torch.sigmoid(real_logits).mean(),
             "d_fake": torch.sigmoid(fake_logits).mean(), "w_estimate": real_logits.mean() - fake_logits.mean()}
 
 
@@ -158,6 +159,7 @@ def generator_step(generator: nn.Module, discriminator: nn.Module, g_optimizer: 
     """
     device = model_device(generator, discriminator)
     z = z.to(device)
+    flags = [p.requires_grad for p in discriminator.parameters()]
     for p in discriminator.parameters():  # D is only a judge here: no gradients for it
         p.requires_grad_(False)
     try:
@@ -174,9 +176,9 @@ def generator_step(generator: nn.Module, discriminator: nn.Module, g_optimizer: 
         norm = grad_norm(generator)
         g_optimizer.step()
     finally:
-        for p in discriminator.parameters():
-            p.requires_grad_(True)
-    return {"loss_g": loss.detach(), "g_grad_norm": norm}
+        for p, flag in zip(discriminator.parameters(), flags):
+            p.requires_grad_(flag)
+    return {"loss_g": loss.detach().reshape(()), "g_grad_norm": norm}
 
 
 def _check_batches(batches) -> None:
@@ -195,8 +197,8 @@ def _check_first_batch(images: torch.Tensor) -> None:
         raise TypeError(f"a real batch must be a tensor (B, ...) or an (images, labels) pair, got {type(images).__name__}")
     if images.device.type == "meta":
         return  # no values to check
-    if images.dim() == 4:
-        check_images(images, refuse_unit_range=False)  # [0, 1] data trains (chapter 3 shows the harm)
+    if images.dim() == 4:  # [0, 1] data trains (chapter 3 shows the harm); any number of channels
+        check_images(images, refuse_unit_range=False, channels=None)
     elif not torch.isfinite(images).all():
         raise ValueError("the first real batch contains NaN or inf: check the data before training")
 
@@ -222,7 +224,7 @@ def _read_back(pending: list[torch.Tensor], history: dict, first_step: int) -> N
     """Move the steps kept on the device into the history lists; stop at a non-finite value."""
     if not pending:
         return
-    rows = torch.stack(pending).float().cpu().tolist()   # one host synchronisation
+    rows = torch.stack(pending).double().cpu().tolist()   # one host synchronisation
     for offset, row in enumerate(rows):
         bad = [key for key, value in zip(D_KEYS + G_KEYS, row) if value != value or abs(value) == float("inf")]
         if bad:
@@ -257,9 +259,9 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator, ste
     Returns the history: per generator step, loss_d, d_real/d_fake and w_estimate averaged over its
     n_critic discriminator steps, loss_g and g_grad_norm. Raises FloatingPointError at a non-finite one.
     """
-    if not isinstance(steps, int) or not isinstance(n_critic, int) or steps < 1 or n_critic < 1:
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or not isinstance(n_critic, numbers.Integral) or steps < 1 or n_critic < 1:
         raise ValueError(f"steps and n_critic must be integers >= 1, got {steps!r} and {n_critic!r}")
-    if not isinstance(every, int) or every < 0:
+    if not isinstance(every, numbers.Integral) or every < 0:
         raise ValueError(f"every must be a non-negative integer (generator steps between callbacks), got {every!r}")
     if (callback is None) != (not every):
         raise ValueError(f"callback and every go together: callback(step, G, D, history) runs every `every` "
@@ -316,10 +318,9 @@ def ema_update(average: nn.Module, model: nn.Module, decay: float = 0.999) -> No
     """
     if not 0.0 <= decay < 1.0:
         raise ValueError(f"decay must be in [0, 1), got {decay}")
-    from .utils import architecture
-
-    if architecture(average) != architecture(model):
-        raise ValueError("the average and the model have different architectures: make the average with "
+    shapes = lambda m: [t.shape for t in (*m.parameters(), *m.buffers())]
+    if shapes(average) != shapes(model):
+        raise ValueError("the average and the model have different parameters or buffers: make the average with "
                          "copy.deepcopy(model)")
     kept_device, model_device_ = (next(m.parameters()).device for m in (average, model))
     if kept_device != model_device_:

@@ -4,6 +4,7 @@ Everything a chapter needs to be reproducible from a seed and to "train or load"
 """
 from __future__ import annotations
 
+import numbers
 import os
 import random
 import time
@@ -29,7 +30,7 @@ def seed_everything(seed: int) -> None:
 
     Ops without a deterministic implementation warn instead of failing (warn_only=True).
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     random.seed(seed)
     np.random.seed(seed % 2**32)
@@ -65,7 +66,7 @@ def set_threads(n: int | None = None) -> int:
         if not text.isdigit():
             raise ValueError(f"GANTUT_THREADS must be a whole number of threads such as 1 or 2, got {text!r}")
         n = int(text)
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
         raise ValueError(f"thread count must be an integer >= 1, got {n!r}")
     torch.set_num_threads(n)
     return n
@@ -88,7 +89,7 @@ def device() -> torch.device:
         raise ValueError(f"GANTUT_DEVICE={wanted!r} but torch sees no CUDA GPU: use GANTUT_DEVICE=cpu or unset it")
     if chosen.type == "cuda" and (chosen.index or 0) >= torch.cuda.device_count():
         raise ValueError(f"GANTUT_DEVICE={wanted!r} but torch sees {torch.cuda.device_count()} GPU(s): "
-                         "use cuda:0 .. cuda:{n - 1}")
+                         f"use cuda:0 .. cuda:{torch.cuda.device_count() - 1}")
     if chosen.type == "mps" and not torch.backends.mps.is_available():
         raise ValueError(f"GANTUT_DEVICE={wanted!r} but MPS is not available here: use cpu")
     return chosen
@@ -128,18 +129,19 @@ def architecture(model: nn.Module) -> list[tuple[str, tuple[int, ...]]]:
 def _plain(value, where: str):
     """Metadata as what torch.load(weights_only=True) reads back: str, int, float, bool, None and
     lists/dicts of them. NumPy scalars and arrays, tuples and Paths are converted; anything else is refused."""
+    if isinstance(value, np.generic):        # before the plain types: np.float64 is a float, np.str_ a str
+        return value.item()
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
-    if isinstance(value, np.generic):
-        return value.item()
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, Path):
         return str(value)
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        return value.item()
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu()
     if isinstance(value, (list, tuple)):
-        return [_plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        items = [_plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return items if isinstance(value, list) else tuple(items)
     if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
             raise TypeError(f"checkpoint metadata {where} has non-string keys {list(value)[:3]}: use str keys")

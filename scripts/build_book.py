@@ -1,7 +1,7 @@
 """Execute every chapter with papermill, then build the HTML book into _build/html.
 
     python scripts/build_book.py                   # quick profile (CPU, about 2 minutes a chapter)
-    python scripts/build_book.py --profile full    # full profile (GPU): to _build/executed/full/
+    python scripts/build_book.py --profile full    # full profile (GPU): to _build/executed/full-<device>/
     python scripts/build_book.py --no-execute      # only build the book from the stored outputs
     python scripts/build_book.py chapters/01_gan_theory.ipynb   # execute only these chapters
 
@@ -78,7 +78,7 @@ def main() -> int:
               + ("" if in_place else " (the committed notebooks are left as they are)"), flush=True)
         for notebook in chapters:
             print(f"executing {notebook.relative_to(ROOT)} ({args.profile}) ...", flush=True)
-            times[notebook.name] = execute(notebook, args.profile, out_dir / notebook.name)
+            times[notebook.name] = execute(notebook, args.profile, notebook if in_place else out_dir / notebook.name)
             print(f"  done in {times[notebook.name]:.0f} s", flush=True)
         table = (f"| chapter | {args.profile} run time on {where.type} (s) |\n|---|---|\n"
                  + "".join(f"| {name} | {seconds:.0f} |\n" for name, seconds in times.items())

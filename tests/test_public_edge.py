@@ -18,6 +18,8 @@ CASES = [
     ("batches checked at the call", lambda: data.batches(torch.zeros(10, 2), 0), ValueError, "batch_size"),
     ("stacked labels out of range", lambda: data.stacked_mnist(torch.zeros(3, 1, 2, 2), torch.tensor([0, 1, 12]), 2),
      ValueError, "0..9"),
+    ("stacked batches checked at the call",
+     lambda: data.stacked_batches(torch.zeros(3, 1, 2, 2), torch.tensor([0, 1, 12]), 2), ValueError, "0..9"),
     ("stacked n negative", lambda: data.stacked_mnist(torch.zeros(3, 1, 2, 2), torch.tensor([0, 1, 2]), -1),
      ValueError, "n must be"),
     ("infinite std", lambda: data.ring(std=float("inf")), ValueError, "std"),
@@ -41,11 +43,12 @@ CASES = [
     ("unrolled lr 0", lambda: train.unrolled_parameters(nn.Linear(1, 1), nn.Linear(1, 1), [torch.zeros(2, 1)],
                                                         torch.zeros(2, 1), 0.0), ValueError, "learning rate"),
     ("average of another architecture", lambda: train.ema_update(nn.Linear(2, 2), nn.Linear(2, 3)), ValueError,
-     "architectures"),
+     "different parameters"),
     # metrics
     ("features of size 0", lambda: metrics.fid(np.zeros((5, 0)), np.zeros((5, 0))), ValueError, "d >= 1"),
     ("covariances of two sizes", lambda: metrics.trace_sqrt_product(np.eye(2), np.eye(3)), ValueError, "square"),
-    ("min_share 0", lambda: metrics.mode_coverage(np.zeros((20, 2)), data.ring(), min_share=0), ValueError, "min_share"),
+    ("min_share negative", lambda: metrics.mode_coverage(np.zeros((20, 2)), data.ring(), min_share=-0.1), ValueError,
+     "min_share"),
     ("weights not a distribution", lambda: metrics.histogram_kl([1, 2], [0.5, 0.7]), ValueError, "distribution"),
     ("float labels", lambda: metrics.label_coverage(np.array([0.0, 1.0]), 2), ValueError, "integer"),
     ("splits 2.5", lambda: metrics.inception_score(np.eye(10)[np.arange(100) % 10], 2.5, kind="probabilities"),
@@ -94,3 +97,39 @@ def test_five_densities_get_colours_instead_of_stopiteration():
 def test_int32_labels_work_in_the_label_channel_discriminator():
     d = nets.LabelChannelDiscriminator(4, 3)
     assert d(torch.zeros(2, 1, 28, 28), torch.tensor([0, 2], dtype=torch.int32)).shape == (2,)
+
+
+def test_numpy_integers_are_whole_numbers_too():
+    assert len(next(data.batches(torch.zeros(10, 2), np.int64(5)))) == 5
+    assert train.noise(np.int64(3), np.int32(2)).shape == (3, 2)
+    assert plot.smooth([1.0, 2.0, 3.0], 0).tolist() == [1.0, 2.0, 3.0]      # 0 and 1: no smoothing
+
+
+def test_a_loss_of_shape_1_trains_and_frozen_discriminator_parameters_stay_frozen():
+    generator = nets.MLPGenerator(z_dim=2, hidden=(4,), out_shape=(1,), out_activation=None)
+    discriminator = nets.MLPDiscriminator(in_shape=(1,), hidden=(4,))
+    first = next(discriminator.parameters())
+    first.requires_grad_(False)
+    g_opt = torch.optim.Adam(generator.parameters())
+    d_opt = torch.optim.Adam([p for p in discriminator.parameters() if p.requires_grad])
+    history = train.train(generator, discriminator, iter(lambda: torch.randn(8, 1), None), 3, g_opt, d_opt,
+                          d_loss=lambda r, f: losses.discriminator_loss(r, f).reshape(1), progress=False)
+    assert len(history["loss_d"]) == 3 and first.requires_grad is False
+
+
+def test_first_batch_of_other_channel_counts_trains():
+    generator = nets.DCGANGenerator(z_dim=4, width=4, channels=2)
+    discriminator = nets.DCGANDiscriminator(width=4, channels=2)
+    opts = (torch.optim.Adam(generator.parameters()), torch.optim.Adam(discriminator.parameters()))
+    history = train.train(generator, discriminator, iter(lambda: torch.rand(4, 2, 28, 28) * 2 - 1, None), 1, *opts,
+                          progress=False)
+    assert len(history["loss_g"]) == 1
+
+
+def test_fashion_mnist_is_checked_on_the_port_of_its_http_mirror(monkeypatch, tmp_path):
+    checked = []
+    monkeypatch.delenv("GANTUT_OFFLINE", raising=False)
+    monkeypatch.setattr(data, "_host_reachable", lambda host, *a, port=443, **k: checked.append((host, port)) or False)
+    with pytest.raises(FileNotFoundError):
+        data.fashion_mnist(root=tmp_path)
+    assert checked == [("fashion-mnist.s3-website.eu-central-1.amazonaws.com", 80)]

@@ -163,9 +163,13 @@ def test_an_interrupted_save_keeps_the_old_checkpoint(tmp_path, monkeypatch):
 def test_metadata_is_made_loadable_at_save_time_or_refused(tmp_path):
     model = nn.Linear(2, 2)
     path = utils.save_checkpoint(tmp_path / "m.pt", model, seed=np.int64(3), lr=np.float32(0.5),
-                                 data=tmp_path / "x", shape=(1, 2), sizes=np.arange(3))
+                                 loss=np.float64(0.25), name=np.str_("g"), data=tmp_path / "x", shape=(1, 2),
+                                 sizes=np.arange(3), noise=torch.ones(2))
     meta = utils.load_checkpoint(path, nn.Linear(2, 2))
-    assert meta == {"seed": 3, "lr": 0.5, "data": str(tmp_path / "x"), "shape": [1, 2], "sizes": [0, 1, 2]}
+    assert meta.pop("noise").tolist() == [1.0, 1.0]
+    assert meta == {"seed": 3, "lr": 0.5, "loss": 0.25, "name": "g", "data": str(tmp_path / "x"), "shape": (1, 2),
+                    "sizes": [0, 1, 2]}
+    assert type(meta["loss"]) is float and type(meta["name"]) is str
     with pytest.raises(TypeError, match="meta\\['optimizer'\\]"):
         utils.save_checkpoint(tmp_path / "n.pt", model, optimizer=object())
     assert not (tmp_path / "n.pt").exists()
