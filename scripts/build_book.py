@@ -85,6 +85,7 @@ def main() -> int:
                  + f"| total | {sum(times.values()):.0f} |\n")
         print("\n" + table, flush=True)
         if not in_place:
+            out_dir.mkdir(parents=True, exist_ok=True)
             (out_dir / "times.md").write_text(table)
             print(f"executed notebooks and times.md in {out_dir}; the book below shows the committed notebooks")
 

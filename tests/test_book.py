@@ -39,3 +39,44 @@ def test_the_install_cell_keeps_the_torch_it_finds():
     install_line = next(line for line in cell.splitlines() if '"pip", "install"' in line)
     assert "*kept" in install_line and '"torch", "torchvision"' in cell and "importlib.metadata.version" in cell
     assert "--upgrade" not in cell and "-U" not in install_line
+
+
+def load_build_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_book", ROOT / "scripts" / "build_book.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_build(monkeypatch, tmp_path, device, *args):
+    """build_book.main with papermill and jupyter-book replaced; returns the notebooks it wrote."""
+    import subprocess
+    import sys
+
+    import torch
+
+    from gantut import utils
+
+    build = load_build_script()
+    written = []
+    monkeypatch.setattr(utils, "device", lambda: torch.device(device))
+    monkeypatch.setattr(build, "ROOT", tmp_path)
+    monkeypatch.setattr(build, "execute", lambda notebook, profile, output: written.append(output) or 1.0)
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 0))
+    (tmp_path / "chapters").mkdir(parents=True)
+    (tmp_path / "_toc.yml").write_text("chapters:\n  - file: chapters/01_x\n")
+    monkeypatch.setattr(sys, "argv", ["build_book.py", *args])
+    assert build.main() == 0
+    return [path.relative_to(tmp_path).as_posix() for path in written]
+
+
+def test_build_book_updates_the_committed_notebooks_only_for_the_cpu_quick_run(monkeypatch, tmp_path):
+    assert run_build(monkeypatch, tmp_path / "a", "cpu") == ["chapters/01_x.ipynb"]
+    assert run_build(monkeypatch, tmp_path / "b", "cpu", "--profile", "full") == \
+        ["_build/executed/full-cpu/01_x.ipynb"]
+    assert run_build(monkeypatch, tmp_path / "c", "cuda") == ["_build/executed/quick-cuda/01_x.ipynb"]
+    assert run_build(monkeypatch, tmp_path / "d", "cuda", "--profile", "full", "--update-committed") == \
+        ["chapters/01_x.ipynb"]
+    assert (tmp_path / "c" / "_build" / "executed" / "quick-cuda" / "times.md").read_text().startswith("| chapter |")
