@@ -259,7 +259,8 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator, ste
     Returns the history: per generator step, loss_d, d_real/d_fake and w_estimate averaged over its
     n_critic discriminator steps, loss_g and g_grad_norm. Raises FloatingPointError at a non-finite one.
     """
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or not isinstance(n_critic, numbers.Integral) or steps < 1 or n_critic < 1:
+    counts = (steps, n_critic)
+    if any(isinstance(c, bool) or not isinstance(c, numbers.Integral) or c < 1 for c in counts):
         raise ValueError(f"steps and n_critic must be integers >= 1, got {steps!r} and {n_critic!r}")
     if not isinstance(every, numbers.Integral) or every < 0:
         raise ValueError(f"every must be a non-negative integer (generator steps between callbacks), got {every!r}")
@@ -268,11 +269,11 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator, ste
                          f"steps (got callback={'set' if callback else None}, every={every!r})")
     _check_batches(batches)
     device = model_device(generator, discriminator)
-    for optimizer, model, name in ((g_optimizer, generator, "g_optimizer"), (d_optimizer, discriminator, "d_optimizer")):
+    for optimizer, model, name in ((g_optimizer, generator, "generator"), (d_optimizer, discriminator, "discriminator")):
         owned = {id(p) for p in model.parameters()}
         if not all(id(p) in owned for group in optimizer.param_groups for p in group["params"]):
-            raise ValueError(f"{name} updates parameters that are not the {'generator' if model is generator else 'discriminator'}'s: "
-                             "pass torch.optim.Adam(generator.parameters()) as g_optimizer and the discriminator's as d_optimizer")
+            raise ValueError(f"the {name[0]}_optimizer updates parameters that are not the {name}'s: pass "
+                             "Adam(generator.parameters()) as g_optimizer and Adam(discriminator.parameters()) as d_optimizer")
     history = {key: [] for key in D_KEYS + G_KEYS}
     pending, first_pending = [], 1   # per-step rows (6,) on the device, not yet read back
     conditional = None
