@@ -361,12 +361,7 @@ def batches(images: torch.Tensor, batch_size: int, device: torch.device | str = 
 
 
 def _endless_batches(images, batch_size, device, generator, labels) -> Iterator:
-    """Endless shuffled mini-batches from a dataset held as one tensor on the device.
-
-    images: (N, ...) moved to device once; each epoch is one permutation; the last partial
-    batch of an epoch is dropped. Yields (B, ...) tensors, or (images, labels) pairs when
-    labels are given. No DataLoader, no worker processes, no per-batch copies.
-    """
+    """The generator behind batches(), whose arguments it has checked."""
     n = len(images)
     images = images.to(device)
     labels = labels.to(device) if labels is not None else None

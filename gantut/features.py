@@ -22,7 +22,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .data import DOWNLOAD_SECONDS, _within, check_images
-from .utils import DATA_DIR, load_checkpoint, offline
+from .metrics import check_probabilities
+from .utils import DATA_DIR, load_checkpoint, module_device, offline
 
 CLASSIFIER_PATH = DATA_DIR / "mnist_classifier.pt"
 
@@ -77,10 +78,6 @@ def _check_batch_size(batch_size: int) -> None:
         raise ValueError(f"batch_size must be a whole number >= 1, got {batch_size!r}")
 
 
-def _model_device(model: nn.Module) -> torch.device:
-    return next(model.parameters()).device
-
-
 @torch.no_grad()
 def classify(model: MNISTClassifier, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
     """Class probabilities (N, 10) of images (N, 1, 28, 28) in [-1, 1], on the images' device
@@ -88,7 +85,7 @@ def classify(model: MNISTClassifier, images: torch.Tensor, batch_size: int = 100
     images = _check_digits(images)
     _check_batch_size(batch_size)
     model.eval()
-    device = _model_device(model)
+    device = module_device(model)
     return torch.cat([F.softmax(model(chunk.to(device)), dim=1).to(images.device)
                       for chunk in images.split(batch_size)])
 
@@ -97,8 +94,6 @@ def confident_fraction(probabilities: torch.Tensor, threshold: float = 0.9) -> f
     """Share of samples whose most likely class has probability >= threshold: a crude legibility score.
 
     probabilities: (N, C) from classify (logits are refused); threshold in (0, 1]."""
-    from .metrics import check_probabilities
-
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be a probability in (0, 1], got {threshold}")
     probabilities = check_probabilities(probabilities)
@@ -112,7 +107,7 @@ def embed(model: MNISTClassifier, images: torch.Tensor, batch_size: int = 1000) 
     images = _check_digits(images)
     _check_batch_size(batch_size)
     model.eval()
-    device = _model_device(model)
+    device = module_device(model)
     return torch.cat([model.embed(chunk.to(device)).to(images.device) for chunk in images.split(batch_size)])
 
 
@@ -149,7 +144,7 @@ class InceptionFeatures(nn.Module):
         """(pool features (N, 2048), logits (N, 1000)) on the images' device; computed on the network's."""
         images = check_images(images)
         where = images.device
-        images = images.to(next(self.parameters()).device)
+        images = images.to(module_device(self))
         if images.shape[1] == 1:
             images = images.repeat(1, 3, 1, 1)
         images = F.interpolate(images.float(), size=(299, 299), mode="bilinear", align_corners=False)

@@ -19,6 +19,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .utils import module_device
+
 
 def _logits(name: str, logits: torch.Tensor) -> torch.Tensor:
     """Scores (N,) or (N, 1) as (N,); a ValueError/TypeError saying what is wrong otherwise (no host sync)."""
@@ -101,9 +103,8 @@ def critic_gradient_norms(critic: nn.Module, points: torch.Tensor, create_graph:
     if points.dim() < 2 or not points.dtype.is_floating_point:
         raise ValueError(f"points must be a floating-point batch (N, ...) with N samples, got dtype {points.dtype}, "
                          f"shape {tuple(points.shape)}; a batch of scalars is (N, 1)")
-    parameter = next(critic.parameters(), None) if isinstance(critic, nn.Module) else None
     where = points.device
-    points = points.detach().to(parameter.device if parameter is not None else where).requires_grad_(True)
+    points = points.detach().to(module_device(critic, where)).requires_grad_(True)
     scores = critic(points)
     (grads,) = torch.autograd.grad(scores.sum(), points, create_graph=create_graph)
     return grads.flatten(1).norm(dim=1).to(where)   # on the device of the points given

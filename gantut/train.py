@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 
 from . import losses
 from .data import check_images
+from .utils import module_device
 
 SYNC_EVERY = 50  # generator steps between two read-backs (and non-finite checks) of the history
 D_KEYS = ("loss_d", "d_real", "d_fake", "w_estimate")
@@ -48,11 +49,7 @@ def noise(n: int, z_dim: int, device: torch.device | str = "cpu",
 
 def model_device(generator: nn.Module, discriminator: nn.Module) -> torch.device:
     """The device both models live on; a ValueError naming both devices if they differ."""
-    def device_of(model):
-        tensor = next(model.parameters(), None)
-        return tensor.device if tensor is not None else torch.device("cpu")
-
-    g_device, d_device = device_of(generator), device_of(discriminator)
+    g_device, d_device = module_device(generator, "cpu"), module_device(discriminator, "cpu")
     if g_device != d_device:
         raise ValueError(f"the generator is on {g_device} and the discriminator on {d_device}: put both on "
                          f"one device, e.g. generator.to(device) and discriminator.to(device) with "
@@ -65,8 +62,7 @@ def grad_norm(model: nn.Module) -> torch.Tensor:
     norms = [p.grad.detach().norm() for p in model.parameters() if p.grad is not None]
     if norms:
         return torch.stack(norms).norm()
-    parameter = next(model.parameters(), None)
-    return torch.zeros((), device=parameter.device if parameter is not None else "cpu")
+    return torch.zeros((), device=module_device(model, "cpu"))
 
 
 @torch.no_grad()
@@ -323,7 +319,7 @@ def ema_update(average: nn.Module, model: nn.Module, decay: float = 0.999) -> No
     if shapes(average) != shapes(model):
         raise ValueError("the average and the model have different parameters or buffers: make the average with "
                          "copy.deepcopy(model)")
-    kept_device, model_device_ = (next(m.parameters()).device for m in (average, model))
+    kept_device, model_device_ = module_device(average), module_device(model)
     if kept_device != model_device_:
         raise ValueError(f"the average is on {kept_device} and the model on {model_device_}: make the average with "
                          "copy.deepcopy(model) after model.to(device)")
@@ -339,8 +335,7 @@ def sample(generator: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = 
     statistics), then back to the previous mode. z: (N, z_dim); labels: (N,) class indices; both are
     moved to the generator's device. The images come back on the CPU (N, C, H, W): samples are for
     looking at and scoring (a meta-device generator gives meta tensors: they have no values to copy)."""
-    parameter = next(generator.parameters(), None)
-    device = parameter.device if parameter is not None else z.device
+    device = module_device(generator, z.device)
     was_training = generator.training
     generator.eval()
     try:

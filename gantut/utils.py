@@ -95,6 +95,13 @@ def device() -> torch.device:
     return chosen
 
 
+def module_device(module, default: torch.device | str | None = None) -> torch.device | None:
+    """The device of a module's first parameter (a network lives on one device); default if it has none
+    or is not an nn.Module (a plain function used as a critic)."""
+    parameter = next(module.parameters(), None) if isinstance(module, nn.Module) else None
+    return parameter.device if parameter is not None else (torch.device(default) if default is not None else None)
+
+
 def setup(seed: int, threads: int | None = None, verbose: bool = True) -> torch.device:
     """The first call of every chapter: pin threads, seed everything, return the device."""
     n = set_threads(threads)
