@@ -165,17 +165,23 @@ theta = 2.0
 (a, b), _ = best_response(p_data, stats.norm(theta, 1).pdf(x))
 plot.density_1d(x, {"$p_{data}$": p_data, f"$p_g$ (theta = {theta:g})": stats.norm(theta, 1).pdf(x)},
                 discriminator=1 / (1 + np.exp(-(a * x + b))), ax=ax_d, xlim=(-5, 6),
-                title="D's best response: 1 on data, 0 on fakes")
+                title="D's best response: above 1/2 where p_data > p_g")
 ax_v.plot(thetas, values, color=plot.COLORS["generator"], lw=2, label=r"$\max_D V(D, G_\theta)$")
 ax_v.axhline(-np.log(4), ls="--", color="k", lw=1, label=r"$-\log 4$")
 ax_v.set(xlabel=r"generator parameter $\theta$ (mean of $p_g$)", ylabel="value of the game",
          title="G's choice: the value is lowest at theta = 0")
 ax_v.legend(frameon=False)
 plt.show()
+d_at_mode = 1 / (1 + np.exp(-b))  # D(0) = sigmoid(a * 0 + b)
+print(f"best logistic D at the data's mode x = 0: {d_at_mode:.3f}; p_data / (p_data + p_g) there: "
+      f"{1 / (1 + np.exp(-theta**2 / 2)):.3f}")
+assert abs(d_at_mode - 1 / (1 + np.exp(-theta**2 / 2))) < 1e-3
 
 # %% [markdown]
 # *Reading the figure.* Left: against $p_g = \mathcal N(2, 1)$ the best discriminator is a
-# sigmoid that crosses $\tfrac12$ half-way between the two densities. Right: after $D$'s best
+# sigmoid that crosses $\tfrac12$ half-way between the two densities, where they are equal. It is
+# not "1 on data, 0 on fakes": at the data's mode it says $1/(1 + e^{-2}) \approx 0.88$, because
+# $p_g$ still has mass there (printed below). Right: after $D$'s best
 # response, the value is lowest — exactly $-\log 4 \approx -1.386$ — when the generator matches
 # the data. Chapter 2 proves that this holds for every pair of distributions.
 #
@@ -219,8 +225,12 @@ error = max(np.max(np.abs(np.array(kl_pq) - kl_closed)), np.max(np.abs(np.array(
 print(f"KL on the grid equals the closed form within 1e-12 for all {len(mus)} pairs, both orders")
 assert error < 1e-12
 assert np.allclose(jsd, jsd_swapped, atol=1e-12), "JSD is symmetric"
-assert max(jsd) <= np.log(2) and not np.allclose(kl_pq, kl_qp), "JSD is bounded by log 2; KL is not symmetric"
-print(f"JSD stays below log 2 = {np.log(2):.4f}; at mu = 8 it is {jsd[-1]:.4f}")
+# The plateau: from mu = 6 to mu = 8, KL(p || q) still grows by several nats; JSD, already within 2% of log 2, hardly moves.
+six, eight = np.searchsorted(mus, 6.0), np.searchsorted(mus, 8.0)
+kl_growth, jsd_growth = kl_pq[eight] - kl_pq[six], jsd[eight] - jsd[six]
+print(f"from mu = 6 to mu = 8: KL(p || q) grows by {kl_growth:.2f} nats, JSD by {jsd_growth:.4f} "
+      f"(JSD at mu = 8: {jsd[-1]:.4f}, log 2 = {np.log(2):.4f})")
+assert kl_growth > 3 and jsd_growth < 0.1 and jsd[-1] > 0.98 * np.log(2), "JSD saturates near log 2, KL does not"
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 3.8))
@@ -303,9 +313,12 @@ plt.show()
 #
 # - the **saturating** (minimax) loss $\;\log(1 - \sigma(\ell))$, minimised, straight from {eq}`value`;
 # - the **non-saturating** loss $\;-\log \sigma(\ell)$, minimised, proposed in the same paper
-#   {cite:p}`goodfellow2014gan`: instead of making $D$ wrong less often, make it say "real".
+#   {cite:p}`goodfellow2014gan`: instead of minimising the log-probability that $D$ is *right*
+#   about a fake, maximise the log-probability that it is *wrong* — make it say "real".
 #
-# Both have the same fixed point ($D(G(z))$ pushed up). Their gradients with respect to the logit
+# Both losses push $D(G(z))$ up, and the paper notes that both lead to the same fixed point of
+# the dynamics: at $p_g = p_{data}$ the best discriminator is $D^* = \tfrac12$ everywhere, a constant,
+# so neither loss has a gradient left for $G$. Their gradients with respect to the logit
 # differ, because $\sigma'(\ell) = \sigma(\ell)(1 - \sigma(\ell))$:
 #
 # $$ \frac{\partial}{\partial \ell} \log(1 - \sigma(\ell)) = -\sigma(\ell) = -D, \qquad
@@ -326,7 +339,6 @@ print("autograd agrees with -D and -(1 - D) at 401 logits in [-8, 8]")
 early = 0.01
 ratio = theory.non_saturating_grad(early) / theory.saturating_grad(early)
 print(f"at D(G(z)) = {early}: non-saturating gradient is {ratio:.0f} times the saturating one")
-assert ratio > 90
 
 # %%
 fig, (ax_loss, ax_grad) = plt.subplots(1, 2, figsize=(11, 3.8))
@@ -346,9 +358,59 @@ plt.show()
 # *Reading the figure.* Left: both losses decrease as the generator fools $D$ more. Right: where
 # training starts ($D(G(z))$ near 0, shaded) the saturating loss is flat — its gradient is
 # $D$ itself — and the generator learns almost nothing. This is why practically every GAN uses
-# the non-saturating loss. With an optimal discriminator its gradient is that of
-# $\mathrm{KL}(p_g\,\|\,p_{data}) - 2\,\mathrm{JSD}$ rather than of JSD alone
-# {cite:p}`arjovsky2017principled`: the fix changes which divergence is minimised.
+# the non-saturating loss.
+#
+# **The fix changes what is minimised.** Hold the discriminator at its best response $D^*$ for the
+# current generator $p_{g,\theta_0}$ (chapter 2 derives $D^* = p_{data}/(p_{data} + p_g)$) and move
+# $\theta$. The saturating loss's gradient is that of $2\,\mathrm{JSD}(p_{data}\,\|\,p_{g,\theta})$ (chapter 2),
+# but Theorem 2.5 of {cite:t}`arjovsky2017principled` shows that the non-saturating one is
+#
+# $$ \mathbb E_z\big[-\nabla_\theta \log D^*(G_\theta(z))\big]\Big|_{\theta_0}
+#    = \nabla_\theta\Big[\mathrm{KL}(p_{g,\theta}\,\|\,p_{data}) - 2\,\mathrm{JSD}(p_{g,\theta}\,\|\,p_{data})\Big]\Big|_{\theta_0}, $$ (ns-gradient)
+#
+# the gradient of a reverse KL (which punishes samples where the data has none, and barely
+# punishes missed modes) *minus* a JSD. Check it with $p_{data} = \mathcal N(0, 1)$ and
+# $p_{g,\theta} = \mathcal N(\theta, 0.7^2)$: differentiate both sides in $\theta$ by central differences,
+# on the grid, at several $\theta_0$, and compare with the candidates one might guess.
+
+# %%
+p_data_ns = stats.norm(0, 1)
+log_p_data = p_data_ns.logpdf(x)
+h = 1e-4  # central-difference step in theta
+
+
+def ns_loss(theta, theta0):
+    """E_{x ~ N(theta, 0.7^2)}[-log D*(x)] with D* the best response to N(theta0, 0.7^2), held fixed."""
+    minus_log_d_star = np.logaddexp(0.0, stats.norm(theta0, 0.7).logpdf(x) - log_p_data)  # -log D* = log(1 + p_g/p_data)
+    return theory.integrate(stats.norm(theta, 0.7).pdf(x) * minus_log_d_star, x)
+
+
+def divergence_gradient(divergence, theta0):
+    """d/dtheta of divergence(p_g_theta) at theta0, by central differences."""
+    value_at = lambda theta: divergence(stats.norm(theta, 0.7).pdf(x))
+    return (value_at(theta0 + h) - value_at(theta0 - h)) / (2 * h)
+
+
+reverse_kl = lambda q: theory.kl_divergence(q, p_data_ns.pdf(x), x)
+two_jsd = lambda q: 2 * theory.js_divergence(q, p_data_ns.pdf(x), x)
+print(f"{'theta0':>6s} {'NS gradient':>12s} {'grad(KL-2JSD)':>14s} {'grad(2 JSD)':>12s} {'grad KL':>9s}")
+worst_match, closest_wrong = 0.0, np.inf
+for theta0 in [-2.0, -0.5, 1.0, 3.0]:
+    lhs = (ns_loss(theta0 + h, theta0) - ns_loss(theta0 - h, theta0)) / (2 * h)
+    candidates = {"KL - 2 JSD": divergence_gradient(lambda q: reverse_kl(q) - two_jsd(q), theta0),
+                  "2 JSD": divergence_gradient(two_jsd, theta0), "KL": divergence_gradient(reverse_kl, theta0)}
+    print(f"{theta0:6.1f} {lhs:12.5f} {candidates['KL - 2 JSD']:14.5f} {candidates['2 JSD']:12.5f} {candidates['KL']:9.5f}")
+    worst_match = max(worst_match, abs(lhs - candidates["KL - 2 JSD"]))
+    closest_wrong = min(closest_wrong, abs(lhs - candidates["2 JSD"]), abs(lhs - candidates["KL"]))
+print(f"|NS gradient - grad(KL - 2 JSD)| <= {worst_match:.1e}; the wrong guesses miss by at least {closest_wrong:.2f}")
+assert worst_match < 1e-5 and closest_wrong > 0.05
+
+# %% [markdown]
+# The non-saturating gradient matches $\nabla[\mathrm{KL}(p_g\,\|\,p_{data}) - 2\,\mathrm{JSD}]$ to
+# finite-difference precision and misses both "it minimises JSD" and "it minimises the reverse KL"
+# by a wide margin. The $-2\,\mathrm{JSD}$ term pushes the wrong way (towards *larger* JSD), and
+# the reverse KL is the mode-seeking divergence of section 1.3: one reason the non-saturating GAN
+# tends to drop modes rather than to blur them (chapter 6).
 #
 # ## 1.5 Why a game is harder than a loss
 #
@@ -442,12 +504,27 @@ losses = {
     "WRONG: D's loss used for G": lambda real_logits, fake_logits:
         -(F.logsigmoid(real_logits).mean() + F.logsigmoid(-fake_logits).mean()),
 }
-paths = {name: tiny_gan(loss) for name, loss in losses.items()}
-for name, path in paths.items():
-    print(f"{name:32s} theta: 2.0 -> {path[-1]:+.1f}")
-assert all(abs(path[-1] * 10 - round(path[-1] * 10)) < 0.4 for path in paths.values()), "printed digits are stable"
-assert abs(paths["non-saturating: -log D(G(z))"][-1]) < 0.5
-assert paths["WRONG: D's loss used for G"][-1] > 3.0
+SEEDS = [SEED + k for k in range(5)]
+runs = {name: np.stack([tiny_gan(loss, seed=seed) for seed in SEEDS]) for name, loss in losses.items()}  # (seeds, steps)
+paths = {name: run[0] for name, run in runs.items()}  # the first seed, drawn below
+
+
+def first_arrival(path, within=0.5):
+    """The first generator step after which theta stays within `within` of the data mean 0."""
+    outside = np.nonzero(np.abs(path) >= within)[0]
+    return GAME_STEPS + 1 if len(outside) and outside[-1] == GAME_STEPS - 1 else (outside[-1] + 2 if len(outside) else 1)
+
+
+arrival = {name: np.array([first_arrival(path) for path in run]) for name, run in runs.items()}
+for name, run in runs.items():
+    print(f"{name:32s} theta after {GAME_STEPS} steps: {run[:, -1].mean():+.1f} +- {run[:, -1].std():.1f} "
+          f"over {len(SEEDS)} seeds; "
+          + (f"within 0.5 of 0 from step {arrival[name].mean():.0f} +- {arrival[name].std():.0f} on"
+             if (arrival[name] <= GAME_STEPS).all() else "never settles within 0.5 of 0"))
+ns, sat = arrival["non-saturating: -log D(G(z))"], arrival["saturating: log(1 - D(G(z)))"]
+assert (ns <= GAME_STEPS).all() and (sat <= GAME_STEPS).all(), "both correct losses reach the data"
+assert sat.mean() - ns.mean() > 2 * (sat.std() + ns.std()), "the saturating loss arrives later, beyond the seed spread"
+assert (runs["WRONG: D's loss used for G"][:, -1] > 3.0).all(), "with D's loss, G moves away on every seed"
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 3.8))
@@ -460,9 +537,10 @@ ax.legend(frameon=False, fontsize=8)
 plt.show()
 
 # %% [markdown]
-# *Reading the figure.* Both correct losses bring $\theta$ to the data ($\theta = 0$) and then
-# hover around it — the oscillation of section 1.5. The non-saturating loss gets there first; the
-# saturating one starts slowly, as section 1.4 predicts. With the discriminator's loss the
+# *Reading the figure* (the first seed; the printout above has all five). Both correct losses bring
+# $\theta$ to the data ($\theta = 0$) and then hover around it — the oscillation of section 1.5. The
+# non-saturating loss gets there first on every seed; the saturating one starts slowly, as section
+# 1.4 predicts. With the discriminator's loss the
 # generator moves steadily *away* from the data, and nothing in the loss value warns you: it
 # goes down, as a loss should.
 #

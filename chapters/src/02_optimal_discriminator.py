@@ -3,19 +3,22 @@
 #
 # Chapter 1 set up the game $\min_G \max_D V(D, G)$. Here we solve the inner maximisation in
 # closed form, as Section 4 of {cite:t}`goodfellow2014gan` does, and find out what the
-# generator really minimises: the Jensen–Shannon divergence. Every step is checked by code on
+# generator minimises when it plays the minimax loss against that best discriminator: the
+# Jensen–Shannon divergence. (The non-saturating loss that practice uses minimises something
+# else, $\mathrm{KL}(p_g\,\|\,p_{data}) - 2\,\mathrm{JSD}$, as chapter 1 checked.) Every step is checked by code on
 # 1D distributions whose densities we know exactly, and then a neural discriminator, trained
 # only on samples, is compared with the formula.
 #
 # **You will learn**
 # - the optimal discriminator $D^*(x) = p_{data}(x) / (p_{data}(x) + p_g(x))$ and its derivation;
-# - that $\max_D V(D, G) = -\log 4 + 2\,\mathrm{JSD}(p_{data} \,\|\, p_g)$, minimised only by $p_g = p_{data}$;
+# - that $\max_D V(D, G) = -\log 4 + 2\,\mathrm{JSD}(p_{data} \,\|\, p_g)$, minimised only by $p_g = p_{data}$,
+#   and what this result does and does not promise for a real GAN;
 # - how close a trained discriminator gets to $D^*$, and how that depends on data and steps;
 # - how to read a lower bound on JSD off a trained discriminator;
 # - why a perfect discriminator on disjoint supports gives the generator nothing to learn from.
 #
 # **Run time.** Quick profile: about a minute on a laptop CPU. The full profile trains the
-# discriminators for longer and over more seeds.
+# discriminators for more steps, with larger batches.
 
 # %%
 # On Colab, or anywhere the book's helper package is missing, fetch the book and install it.
@@ -49,6 +52,9 @@ from gantut import data, plot, theory, utils
 
 D_STEPS = utils.by_profile(PROFILE, quick=3_000, full=20_000)  # discriminator training steps
 BATCH = utils.by_profile(PROFILE, quick=1_024, full=4_096)       # real and fake samples per step
+COMPARE_STEPS = utils.by_profile(PROFILE, quick=1_500, full=6_000)  # section 2.3's data-size comparison,
+COMPARE_BATCH = utils.by_profile(PROFILE, quick=256, full=1_024)    # run over COMPARE_SEEDS seeds
+COMPARE_SEEDS = [SEED, SEED + 1, SEED + 2]
 device = utils.setup(SEED)
 x = np.linspace(-25, 25, 50_001)  # every density of this chapter lives on this grid
 
@@ -101,6 +107,17 @@ assert worst < 1e-6
 #
 # Since $\mathrm{JSD} \ge 0$ with equality only when the two distributions are equal, the global
 # minimum of $C$ is $-\log 4$, reached exactly at $p_g = p_{data}$ (Theorem 1 of the paper).
+#
+# **What this does not promise.** Theorem 1 and Proposition 2 of the paper are statements in
+# *function space*: $D$ is the exact $D^*$ at every step, and $p_g$ itself is updated, where
+# $C$ is convex. Proposition 2 (if $D$ reaches $D^*$ and $p_g$ is improved against it, $p_g$
+# converges to $p_{data}$) relies on that convexity. A real GAN changes the *parameters* $\theta$ of a
+# network, and $C(p_{g,\theta})$ is not convex in $\theta$; its discriminator is a network trained for a
+# few steps, never $D^*$ (section 2.3 measures how far); and it uses the non-saturating loss. The
+# paper says as much: "in practice, adversarial nets represent a limited family of $p_g$
+# distributions via the function $G(z; \theta_g)$, and we optimize $\theta_g$ rather than $p_g$ itself".
+# The theory says *where* the game's equilibrium is, not that gradient steps reach it (chapter 1's
+# bilinear game, and chapter 3's 1D GAN, show that they need not).
 # We check {eq}`c-of-g` by integrating both sides on pairs of densities, a mixture among them.
 # The identity assumes both densities integrate to exactly 1, so each density is renormalised
 # on the grid first (the Laplace density's kink costs the trapezoidal rule about $10^{-7}$).
@@ -123,7 +140,6 @@ for name, (p, q) in pairs.items():
     rhs = -np.log(4) + 2 * theory.js_divergence(p, q, x)
     worst = max(worst, abs(c - rhs))
     print(f"{name:26s} {c:16.6f} {rhs:16.6f}")
-    assert c >= -np.log(4) - 1e-12
 print(f"largest difference: below 1e-9 ({worst < 1e-9}); -log 4 = {-np.log(4):.6f}")
 assert worst < 1e-9
 
@@ -162,11 +178,25 @@ plt.show()
 # ```
 
 # %%
-half = torch.zeros(8)  # logits of D = 1/2
-real_term = F.binary_cross_entropy_with_logits(half, torch.ones(8))
-fake_term = F.binary_cross_entropy_with_logits(half, torch.zeros(8))
-print(f"D = 1/2: real term {real_term:.4f} + fake term {fake_term:.4f} = {real_term + fake_term:.4f} = log 4")
-assert torch.isclose(real_term + fake_term, torch.tensor(np.log(4), dtype=torch.float32))
+# Train a discriminator at the equilibrium: p_g = p_data = N(0, 1). Whatever it does, it cannot
+# tell the two apart, and its loss settles where the admonition says.
+torch.manual_seed(SEED)
+rng_eq = torch.Generator().manual_seed(SEED)
+judge = nn.Sequential(nn.Linear(1, 64), nn.Tanh(), nn.Linear(64, 1))
+judge_opt = torch.optim.Adam(judge.parameters(), lr=1e-3)
+equilibrium_losses = []
+for step in range(600):
+    real, fake = torch.randn(BATCH, 1, generator=rng_eq), torch.randn(BATCH, 1, generator=rng_eq)  # same distribution
+    loss = F.binary_cross_entropy_with_logits(judge(real), torch.ones(BATCH, 1)) + \
+        F.binary_cross_entropy_with_logits(judge(fake), torch.zeros(BATCH, 1))
+    judge_opt.zero_grad()
+    loss.backward()
+    judge_opt.step()
+    equilibrium_losses.append(loss.item())
+settled = np.mean(equilibrium_losses[-200:])
+print(f"D trained on p_g = p_data: loss over its last 200 steps {settled:.3f}; log 4 = {np.log(4):.3f}, "
+      f"log 0.5 = {np.log(0.5):.3f}")
+assert abs(settled - np.log(4)) < 0.01
 
 # %% [markdown]
 # ## 2.3 A trained discriminator against the formula
@@ -201,7 +231,7 @@ def jsd_lower_bound(discriminator):
     return (np.log(4) + value) / 2
 
 
-def train_discriminator(n_samples=None, steps=D_STEPS, seed=SEED, record_every=100, desc=None):
+def train_discriminator(n_samples=None, steps=D_STEPS, batch=BATCH, seed=SEED, record_every=100, desc=None):
     """Train D on fresh samples every step (n_samples=None) or on a fixed dataset of n_samples.
 
     Returns the network and its history: step, max |D - D*| on the support, JSD lower bound.
@@ -216,10 +246,10 @@ def train_discriminator(n_samples=None, steps=D_STEPS, seed=SEED, record_every=1
     history = {"step": [], "max_error": [], "jsd_bound": []}
     for step in tqdm(range(1, steps + 1), desc=desc, disable=desc is None):
         if n_samples is None:
-            real, fake = p_data_dist.sample(BATCH, rng), p_g_dist.sample(BATCH, rng)
+            real, fake = p_data_dist.sample(batch, rng), p_g_dist.sample(batch, rng)
         else:
-            real = real_set[torch.randint(n_samples, (BATCH,), generator=rng)]
-            fake = fake_set[torch.randint(n_samples, (BATCH,), generator=rng)]
+            real = real_set[torch.randint(n_samples, (batch,), generator=rng)]
+            fake = fake_set[torch.randint(n_samples, (batch,), generator=rng)]
         # -V on logits: -log sigmoid(l_real) - log(1 - sigmoid(l_fake)) = softplus(-l_real) + softplus(l_fake)
         loss = F.softplus(-discriminator(real)).mean() + F.softplus(discriminator(fake)).mean()
         optimizer.zero_grad(set_to_none=True)
@@ -272,36 +302,48 @@ plt.show()
 # With fresh samples at every step the network can approach $D^*$ as closely as its size and
 # the optimiser allow. With a *fixed* dataset it can only learn the empirical distributions,
 # and with few samples it overfits them. Train the same network on datasets of 100, 1,000 and
-# 10,000 samples of each distribution, and on fresh samples.
+# 10,000 samples of each distribution, and on fresh samples — the amount of data is the only
+# thing that changes — with a smaller budget than above (printed below), three seeds each.
 
 # %%
 sizes = [100, 1_000, 10_000, None]
-gap_histories = {}
+gap_histories, final_gaps = {}, {}
 for n in sizes:
     label = f"{n:,} samples" if n else "fresh samples"
-    gap_histories[label] = train_discriminator(n, desc=label)[1] if n else history
+    runs = [train_discriminator(n, steps=COMPARE_STEPS, batch=COMPARE_BATCH, seed=seed, desc=f"{label}, seed {seed}")[1]
+            for seed in COMPARE_SEEDS]
+    gap_histories[label] = runs[0]
+    final_gaps[label] = np.array([run["max_error"][-1] for run in runs])
 
 # %% tags=["nbval-ignore-output"]
-for label, h in gap_histories.items():
-    print(f"{label:>15s}: max |D - D*| = {h['max_error'][-1]:.3f}")
+print(f"{COMPARE_STEPS:,} steps of batch {COMPARE_BATCH}, seeds {COMPARE_SEEDS}: max |D - D*| on the support")
+for label, gaps in final_gaps.items():
+    print(f"{label:>15s}: {gaps.mean():.3f} +- {gaps.std():.3f}  (seeds: {', '.join(f'{g:.3f}' for g in gaps)})")
 
 # %%
-final = [h["max_error"][-1] for h in gap_histories.values()]
-assert final[0] > 0.1 and final[0] > final[2] > final[3], "more data, smaller gap"
-print("the gap shrinks with the amount of data: 100 samples > 10,000 samples > fresh samples")
+mean_gap = {label: gaps.mean() for label, gaps in final_gaps.items()}
+spread = {label: gaps.std() for label, gaps in final_gaps.items()}
+ordered = ["100 samples", "1,000 samples", "10,000 samples"]
+for smaller, larger in zip(ordered, ordered[1:]):
+    assert mean_gap[smaller] - mean_gap[larger] > spread[smaller] + spread[larger], (smaller, larger)
+print("the gap shrinks from 100 to 1,000 to 10,000 samples, each step by more than the seeds' spread")
+fresh_difference = mean_gap["10,000 samples"] - mean_gap["fresh samples"]
+print(f"10,000 samples vs fresh samples: difference {fresh_difference:.3f}, seeds' spread "
+      f"{spread['10,000 samples'] + spread['fresh samples']:.3f}")
 
 fig, ax = plt.subplots(figsize=(7, 3.6))
 for label, h in gap_histories.items():
     ax.semilogy(h["step"], h["max_error"], lw=2, label=label)
 ax.set(xlabel="discriminator step", ylabel=r"max $|\hat D - D^*|$ on the support",
-       title="More data and more steps bring D closer to D*")
+       title=f"More data brings D closer to D* (seed {COMPARE_SEEDS[0]})")
 ax.legend(frameon=False, fontsize=8)
 plt.show()
 
 # %% [markdown]
-# *Reading the figure.* With fresh samples (and with 10,000) the error keeps falling as the
-# learning rate decays. With 100 samples it stalls far above: the network has learnt *those*
-# 100 points. A GAN's discriminator is always in this position — it only sees a finite
+# *Reading the figure* (one seed; the printout has all three). With fresh samples and with 10,000
+# the error keeps falling as the learning rate decays; at this budget the two are within a few
+# hundredths of each other, about the seeds' spread (printed above), so we do not rank them. With
+# 100 samples it stalls far above: the network has learnt *those* 100 points. A GAN's discriminator is always in this position — it only sees a finite
 # sample — which is one reason the formulas of this chapter hold only approximately in practice.
 #
 # ## 2.4 A trained discriminator measures JSD from below
@@ -316,10 +358,9 @@ plt.show()
 
 # %%
 bounds = np.array(history["jsd_bound"])
-assert np.all(bounds <= jsd_true + 1e-9), "a lower bound never exceeds the truth"
 assert jsd_true - bounds[-1] < 0.01
-print(f"true JSD {jsd_true:.4f} nats; the bound from the trained D is below it at all "
-      f"{len(bounds)} checkpoints and within 0.01 at the end")
+print(f"true JSD {jsd_true:.4f} nats; the bound from the trained D is within 0.01 of it at the end "
+      f"(largest bound along the way: {bounds.max():.4f})")
 
 fig, ax = plt.subplots(figsize=(7, 3.6))
 ax.plot(history["step"], bounds, lw=2, color=plot.COLORS["discriminator"], label=r"$\frac{1}{2}(\log 4 + V(\hat D, G))$")
