@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .data import DOWNLOAD_SECONDS, _within, check_images
-from .metrics import check_probabilities
+from .metrics import check_probabilities, fid
 from .utils import DATA_DIR, load_checkpoint, module_device, offline
 
 CLASSIFIER_PATH = DATA_DIR / "mnist_classifier.pt"
@@ -109,6 +109,21 @@ def embed(model: MNISTClassifier, images: torch.Tensor, batch_size: int = 1000) 
     model.eval()
     device = module_device(model)
     return torch.cat([model.embed(chunk.to(device)).to(images.device) for chunk in images.split(batch_size)])
+
+
+def digit_scores(model: MNISTClassifier, images: torch.Tensor, reference_features: torch.Tensor,
+                 threshold: float = 0.9) -> dict:
+    """The numbers the book puts next to every "good digits" sentence, for images (N, 1, 28, 28) in [-1, 1]:
+
+    confident: share the classifier labels with probability >= threshold (legibility; blind to collapse);
+    fid: Frechet distance between the classifier's features of images and reference_features (M, 128),
+         e.g. embed() of held-out digits; compare it with real digits' score on the same reference;
+    shares: (10,) numpy share of the images in each predicted class (coverage; blind to collapse within a class).
+    """
+    probabilities = classify(model, images)
+    shares = torch.bincount(probabilities.argmax(1).cpu(), minlength=probabilities.shape[1]).double() / len(images)
+    return {"confident": confident_fraction(probabilities, threshold),
+            "fid": fid(reference_features, embed(model, images)), "shares": shares.numpy()}
 
 
 @torch.no_grad()

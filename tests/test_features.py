@@ -98,3 +98,15 @@ def test_classify_accepts_half_and_double_images_and_white_batches_but_not_empty
     assert features.classify(model, white.half()).dtype == torch.float32
     with pytest.raises(ValueError, match="empty"):
         features.classify(model, torch.empty(0, 1, 28, 28))
+
+
+def test_digit_scores_separate_real_digits_from_one_repeated_digit():
+    model = features.load_mnist_classifier()
+    test = data.mnist("test", verbose=False)
+    reference = features.embed(model, test.images[:500])
+    real = features.digit_scores(model, test.images[500:1000], reference)
+    ones = test.images[test.labels == 1][:1].repeat(500, 1, 1, 1)   # collapse: one image, 500 times
+    collapsed = features.digit_scores(model, ones, reference)
+    assert real["shares"].sum() == pytest.approx(1.0) and (real["shares"] > 0.05).all()
+    assert collapsed["shares"][1] == 1.0 and collapsed["confident"] == 1.0   # confidence rewards collapse ...
+    assert collapsed["fid"] > 20 * real["fid"]                                 # ... FID does not
