@@ -80,3 +80,20 @@ def test_build_book_updates_the_committed_notebooks_only_for_the_cpu_quick_run(m
     assert run_build(monkeypatch, tmp_path / "d", "cuda", "--profile", "full", "--update-committed") == \
         ["chapters/01_x.ipynb"]
     assert (tmp_path / "c" / "_build" / "executed" / "quick-cuda" / "times.md").read_text().startswith("| chapter |")
+
+
+def test_every_chapter_lists_the_works_it_cites_in_its_references():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("chapter_references", ROOT / "scripts" / "chapter_references.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    from pybtex.database import parse_file
+    bib = parse_file(ROOT / "references.bib")
+    for source in sorted((ROOT / "chapters" / "src").glob("[0-9][0-9]_*.py")):
+        text = source.read_text()
+        body, references = text.split(module.HEADING)
+        for key in module.cited_keys(body):
+            assert module.format_entry(bib.entries[key]) in references, f"{source.name}: {key} missing from References"
+        notebook = json.loads(source.parent.parent.joinpath(source.stem + ".ipynb").read_text())
+        assert any("## References" in "".join(cell["source"]) and module.format_entry(bib.entries[module.cited_keys(body)[0]])
+                   in "".join(cell["source"]) for cell in notebook["cells"]), f"{source.name}: notebook not updated"

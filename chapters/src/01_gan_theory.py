@@ -599,5 +599,14 @@ assert 1.9 < half < 2.2
 #
 # ## References
 #
-# The works cited in this chapter, with all the others of the book, are listed in the
-# [bibliography](../bibliography).
+# - Goodfellow, I., Pouget-Abadie, J., Mirza, M., et al. (2014). Generative Adversarial Nets. *Advances in Neural Information Processing Systems 27 (NIPS 2014)*.
+# - Mohamed, S. & Lakshminarayanan, B. (2016). Learning in Implicit Generative Models. arXiv:1610.03483.
+# - Kullback, S. & Leibler, R. A. (1951). On Information and Sufficiency. *The Annals of Mathematical Statistics*.
+# - Lin, J. (1991). Divergence Measures Based on the Shannon Entropy. *IEEE Transactions on Information Theory*.
+# - Goodfellow, I. (2016). NIPS 2016 Tutorial: Generative Adversarial Networks. arXiv:1701.00160.
+# - Arjovsky, M. & Bottou, L. (2017). Towards Principled Methods for Training Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
+# - Mescheder, L., Geiger, A. & Nowozin, S. (2018). Which Training Methods for GANs do actually Converge? *Proceedings of the 35th International Conference on Machine Learning (ICML)*.
+# - Gidel, G., Askari Hemmat, R., Pezeshki, M., et al. (2019). Negative Momentum for Improved Game Dynamics. *Proceedings of the 22nd International Conference on Artificial Intelligence and Statistics (AISTATS)*.
+# - Daskalakis, C., Ilyas, A., Syrgkanis, V., et al. (2018). Training GANs with Optimism. *International Conference on Learning Representations (ICLR)*.
+#
+# Every work cited in the book is in the [bibliography](../bibliography).

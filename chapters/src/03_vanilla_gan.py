@@ -897,5 +897,7 @@ print(f"gap {in_gap:.0%}, left {left:.0%}, right {right:.0%}")
 #
 # ## References
 #
-# The works cited in this chapter, with all the others of the book, are listed in the
-# [bibliography](../bibliography).
+# - Goodfellow, I., Pouget-Abadie, J., Mirza, M., et al. (2014). Generative Adversarial Nets. *Advances in Neural Information Processing Systems 27 (NIPS 2014)*.
+# - Radford, A., Metz, L. & Chintala, S. (2016). Unsupervised Representation Learning with Deep Convolutional Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
+#
+# Every work cited in the book is in the [bibliography](../bibliography).

@@ -873,5 +873,9 @@ assert abs(theory.wasserstein1_1d(a, b) - 2.5) < 0.05 and theory.wasserstein1_1d
 #
 # ## References
 #
-# The works cited in this chapter, with all the others of the book, are listed in the
-# [bibliography](../bibliography).
+# - Arjovsky, M., Chintala, S. & Bottou, L. (2017). Wasserstein Generative Adversarial Networks. *Proceedings of the 34th International Conference on Machine Learning (ICML)*.
+# - Gulrajani, I., Ahmed, F., Arjovsky, M., et al. (2017). Improved Training of Wasserstein GANs. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
+# - Miyato, T., Kataoka, T., Koyama, M., et al. (2018). Spectral Normalization for Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
+# - Villani, C. (2009). Optimal Transport: Old and New. *Springer*.
+#
+# Every work cited in the book is in the [bibliography](../bibliography).

@@ -901,5 +901,11 @@ print("histogram_kl of k evenly covered modes out of 8 equals log(8 / k) for k =
 #
 # ## References
 #
-# The works cited in this chapter, with all the others of the book, are listed in the
-# [bibliography](../bibliography).
+# - Metz, L., Poole, B., Pfau, D., et al. (2017). Unrolled Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
+# - Srivastava, A., Valkov, L., Russell, C., et al. (2017). VEEGAN: Reducing Mode Collapse in GANs using Implicit Variational Learning. *Advances in Neural Information Processing Systems*.
+# - Lin, Z., Khetan, A., Fanti, G., et al. (2018). PacGAN: The Power of Two Samples in Generative Adversarial Networks. *Advances in Neural Information Processing Systems*.
+# - Karras, T., Aila, T., Laine, S., et al. (2018). Progressive Growing of GANs for Improved Quality, Stability, and Variation. *International Conference on Learning Representations*.
+# - Salimans, T., Goodfellow, I., Zaremba, W., et al. (2016). Improved Techniques for Training GANs. *Advances in Neural Information Processing Systems 29 (NIPS 2016)*.
+# - Heusel, M., Ramsauer, H., Unterthiner, T., et al. (2017). GANs Trained by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
+#
+# Every work cited in the book is in the [bibliography](../bibliography).

@@ -595,5 +595,8 @@ for n in (50, 100, 200, 400):
 #
 # ## References
 #
-# The works cited in this chapter, with all the others of the book, are listed in the
-# [bibliography](../bibliography).
+# - Salimans, T., Goodfellow, I., Zaremba, W., et al. (2016). Improved Techniques for Training GANs. *Advances in Neural Information Processing Systems 29 (NIPS 2016)*.
+# - Heusel, M., Ramsauer, H., Unterthiner, T., et al. (2017). GANs Trained by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
+# - Bi\'nkowski, M., Sutherland, D. J., Arbel, M., et al. (2018). Demystifying MMD GANs. *International Conference on Learning Representations*.
+#
+# Every work cited in the book is in the [bibliography](../bibliography).

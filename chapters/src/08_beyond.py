@@ -893,5 +893,25 @@ print(f"label accuracy of the full-scale conditional generator: tau 0.5 {truncat
 #
 # ## References
 #
-# The works cited in this chapter, with all the others of the book, are listed in the
-# [bibliography](../bibliography).
+# - Mirza, M. & Osindero, S. (2014). Conditional Generative Adversarial Nets. arXiv:1411.1784.
+# - Miyato, T. & Koyama, M. (2018). cGANs with Projection Discriminator. *International Conference on Learning Representations*.
+# - Mao, X., Li, Q., Xie, H., et al. (2017). Least Squares Generative Adversarial Networks. *IEEE International Conference on Computer Vision (ICCV)*.
+# - Lim, J. H. & Ye, J. C. (2017). Geometric GAN. arXiv:1705.02894.
+# - Gulrajani, I., Ahmed, F., Arjovsky, M., et al. (2017). Improved Training of Wasserstein GANs. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
+# - Brock, A., Donahue, J. & Simonyan, K. (2019). Large Scale GAN Training for High Fidelity Natural Image Synthesis. *International Conference on Learning Representations*.
+# - Odena, A., Olah, C. & Shlens, J. (2017). Conditional Image Synthesis with Auxiliary Classifier GANs. *International Conference on Machine Learning (ICML)*.
+# - Miyato, T., Kataoka, T., Koyama, M., et al. (2018). Spectral Normalization for Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
+# - Lucic, M., Kurach, K., Michalski, M., et al. (2018). Are GANs Created Equal? A Large-Scale Study. *Advances in Neural Information Processing Systems*.
+# - Karras, T., Aila, T., Laine, S., et al. (2018). Progressive Growing of GANs for Improved Quality, Stability, and Variation. *International Conference on Learning Representations*.
+# - Karras, T., Laine, S. & Aila, T. (2019). A Style-Based Generator Architecture for Generative Adversarial Networks. *IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)*.
+# - Karras, T., Laine, S., Aittala, M., et al. (2020). Analyzing and Improving the Image Quality of StyleGAN. *IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)*.
+# - Isola, P., Zhu, J., Zhou, T., et al. (2017). Image-to-Image Translation with Conditional Adversarial Networks. *IEEE Conference on Computer Vision and Pattern Recognition (CVPR)*.
+# - Zhu, J., Park, T., Isola, P., et al. (2017). Unpaired Image-to-Image Translation using Cycle-Consistent Adversarial Networks. *IEEE International Conference on Computer Vision (ICCV)*.
+# - Ho, J., Jain, A. & Abbeel, P. (2020). Denoising Diffusion Probabilistic Models. *Advances in Neural Information Processing Systems*.
+# - Dhariwal, P. & Nichol, A. (2021). Diffusion Models Beat GANs on Image Synthesis. *Advances in Neural Information Processing Systems*.
+# - Xiao, Z., Kreis, K. & Vahdat, A. (2022). Tackling the Generative Learning Trilemma with Denoising Diffusion GANs. *International Conference on Learning Representations*.
+# - Esser, P., Rombach, R. & Ommer, B. (2021). Taming Transformers for High-Resolution Image Synthesis. *IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)*.
+# - Rombach, R., Blattmann, A., Lorenz, D., et al. (2022). High-Resolution Image Synthesis with Latent Diffusion Models. *IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)*.
+# - Kang, M., Zhu, J., Zhang, R., et al. (2023). Scaling up GANs for Text-to-Image Synthesis. *IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)*.
+#
+# Every work cited in the book is in the [bibliography](../bibliography).
