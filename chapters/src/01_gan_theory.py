@@ -97,10 +97,10 @@ ax_map.set_xlim(-3.5, 3.5)
 plt.show()
 
 # %% [markdown]
-# *Reading the figure.* On the left, $G$ is flat where the target has little mass (the gap
-# between the two bumps is crossed quickly) and steep elsewhere: a function moves probability
-# mass around by stretching and squeezing. On the right, the histogram of $10^5$-odd samples
-# $G(z)$ sits on the target density. In high dimensions nobody can write $F^{-1}$ down — a GAN
+# *Reading the figure.* On the left, $G$ is steep where the target has little mass (a small range
+# of $z$ crosses the gap between the two bumps) and flat where the mass concentrates (many $z$ land
+# on a bump): a function moves probability mass around by stretching and squeezing. On the right,
+# the histogram of the samples $G(z)$ sits on the target density. In high dimensions nobody can write $F^{-1}$ down — a GAN
 # *learns* a $G$ that does the same job, using a discriminator as its teacher.
 #
 # ## 1.2 The game
@@ -181,7 +181,7 @@ assert abs(d_at_mode - 1 / (1 + np.exp(-theta**2 / 2))) < 1e-3
 # *Reading the figure.* Left: against $p_g = \mathcal N(2, 1)$ the best discriminator is a
 # sigmoid that crosses $\tfrac12$ half-way between the two densities, where they are equal. It is
 # not "1 on data, 0 on fakes": at the data's mode it says $1/(1 + e^{-2}) \approx 0.88$, because
-# $p_g$ still has mass there (printed below). Right: after $D$'s best
+# $p_g$ still has mass there (printed above). Right: after $D$'s best
 # response, the value is lowest — exactly $-\log 4 \approx -1.386$ — when the generator matches
 # the data. Chapter 2 proves that this holds for every pair of distributions.
 #
@@ -225,7 +225,7 @@ error = max(np.max(np.abs(np.array(kl_pq) - kl_closed)), np.max(np.abs(np.array(
 print(f"KL on the grid equals the closed form within 1e-12 for all {len(mus)} pairs, both orders")
 assert error < 1e-12
 assert np.allclose(jsd, jsd_swapped, atol=1e-12), "JSD is symmetric"
-# The plateau: from mu = 6 to mu = 8, KL(p || q) still grows by several nats; JSD, already within 2% of log 2, hardly moves.
+# The plateau: from mu = 6 to mu = 8, KL(p || q) still grows by several nats; JSD, near log 2, hardly moves.
 six, eight = np.searchsorted(mus, 6.0), np.searchsorted(mus, 8.0)
 kl_growth, jsd_growth = kl_pq[eight] - kl_pq[six], jsd[eight] - jsd[six]
 print(f"from mu = 6 to mu = 8: KL(p || q) grows by {kl_growth:.2f} nats, JSD by {jsd_growth:.4f} "
@@ -362,8 +362,9 @@ plt.show()
 #
 # **The fix changes what is minimised.** Hold the discriminator at its best response $D^*$ for the
 # current generator $p_{g,\theta_0}$ (chapter 2 derives $D^* = p_{data}/(p_{data} + p_g)$) and move
-# $\theta$. The saturating loss's gradient is that of $2\,\mathrm{JSD}(p_{data}\,\|\,p_{g,\theta})$ (chapter 2),
-# but Theorem 2.5 of {cite:t}`arjovsky2017principled` shows that the non-saturating one is
+# $\theta$. The saturating loss's gradient is then that of $2\,\mathrm{JSD}(p_{data}\,\|\,p_{g,\theta})$ (the value
+# $C(G) = -\log 4 + 2\,\mathrm{JSD}$ of chapter 2, whose $D^*$-dependence has zero gradient at $D^*$), but
+# Theorem 2.5 of {cite:t}`arjovsky2017principled` shows that the non-saturating one is
 #
 # $$ \mathbb E_z\big[-\nabla_\theta \log D^*(G_\theta(z))\big]\Big|_{\theta_0}
 #    = \nabla_\theta\Big[\mathrm{KL}(p_{g,\theta}\,\|\,p_{data}) - 2\,\mathrm{JSD}(p_{g,\theta}\,\|\,p_{data})\Big]\Big|_{\theta_0}, $$ (ns-gradient)
@@ -371,7 +372,8 @@ plt.show()
 # the gradient of a reverse KL (which punishes samples where the data has none, and barely
 # punishes missed modes) *minus* a JSD. Check it with $p_{data} = \mathcal N(0, 1)$ and
 # $p_{g,\theta} = \mathcal N(\theta, 0.7^2)$: differentiate both sides in $\theta$ by central differences,
-# on the grid, at several $\theta_0$, and compare with the candidates one might guess.
+# on the grid, at several $\theta_0$, and compare with the candidates one might guess; the saturating
+# loss is checked against $\nabla\,2\,\mathrm{JSD}$ in the same way.
 
 # %%
 p_data_ns = stats.norm(0, 1)
@@ -383,6 +385,12 @@ def ns_loss(theta, theta0):
     """E_{x ~ N(theta, 0.7^2)}[-log D*(x)] with D* the best response to N(theta0, 0.7^2), held fixed."""
     minus_log_d_star = np.logaddexp(0.0, stats.norm(theta0, 0.7).logpdf(x) - log_p_data)  # -log D* = log(1 + p_g/p_data)
     return theory.integrate(stats.norm(theta, 0.7).pdf(x) * minus_log_d_star, x)
+
+
+def saturating_loss(theta, theta0):
+    """E_{x ~ N(theta, 0.7^2)}[log(1 - D*(x))] with D* held at its value for theta0."""
+    log_one_minus_d_star = -np.logaddexp(0.0, log_p_data - stats.norm(theta0, 0.7).logpdf(x))  # log(p_g / (p_data + p_g))
+    return theory.integrate(stats.norm(theta, 0.7).pdf(x) * log_one_minus_d_star, x)
 
 
 def divergence_gradient(divergence, theta0):
@@ -400,9 +408,11 @@ for theta0 in [-2.0, -0.5, 1.0, 3.0]:
     candidates = {"KL - 2 JSD": divergence_gradient(lambda q: reverse_kl(q) - two_jsd(q), theta0),
                   "2 JSD": divergence_gradient(two_jsd, theta0), "KL": divergence_gradient(reverse_kl, theta0)}
     print(f"{theta0:6.1f} {lhs:12.5f} {candidates['KL - 2 JSD']:14.5f} {candidates['2 JSD']:12.5f} {candidates['KL']:9.5f}")
-    worst_match = max(worst_match, abs(lhs - candidates["KL - 2 JSD"]))
+    saturating = (saturating_loss(theta0 + h, theta0) - saturating_loss(theta0 - h, theta0)) / (2 * h)
+    worst_match = max(worst_match, abs(lhs - candidates["KL - 2 JSD"]), abs(saturating - candidates["2 JSD"]))
     closest_wrong = min(closest_wrong, abs(lhs - candidates["2 JSD"]), abs(lhs - candidates["KL"]))
-print(f"|NS gradient - grad(KL - 2 JSD)| <= {worst_match:.1e}; the wrong guesses miss by at least {closest_wrong:.2f}")
+print(f"|NS gradient - grad(KL - 2 JSD)| and |saturating gradient - grad(2 JSD)| <= {worst_match:.1e}; "
+      f"the wrong guesses for the NS gradient miss by at least {closest_wrong:.2f}")
 assert worst_match < 1e-5 and closest_wrong > 0.05
 
 # %% [markdown]
@@ -538,9 +548,11 @@ plt.show()
 
 # %% [markdown]
 # *Reading the figure* (the first seed; the printout above has all five). Both correct losses bring
-# $\theta$ to the data ($\theta = 0$) and then hover around it — the oscillation of section 1.5. The
-# non-saturating loss gets there first on every seed; the saturating one starts slowly, as section
-# 1.4 predicts. With the discriminator's loss the
+# $\theta$ to the data ($\theta = 0$) and then hover around it — the oscillation of section 1.5. At the
+# very start $a = b = 0$, so $D = \tfrac12$ and both gradients are equal; as the discriminator learns,
+# $D(G(z))$ drops below $\tfrac12$, the non-saturating gradient $-(1 - D)$ becomes larger than the
+# saturating $-D$ (section 1.4), and the non-saturating loss arrives first on every seed. (The seeds
+# only change the mini-batches, and with batches of 256 the paths barely differ.) With the discriminator's loss the
 # generator moves steadily *away* from the data, and nothing in the loss value warns you: it
 # goes down, as a loss should.
 #
