@@ -272,7 +272,7 @@ with torch.no_grad():
 max_error = history["max_error"][-1]
 
 # %% tags=["nbval-ignore-output"]
-# The exact digits depend on the CPU (floating-point order in training), so nbval does not compare them.
+# The exact digits depend on the CPU (the order of floating-point operations in training).
 print(f"after {D_STEPS} steps: max |D - D*| on [{x[support].min():.2f}, {x[support].max():.2f}] = {max_error:.3f}")
 
 # %%

@@ -201,7 +201,7 @@ print("the trained D is within 0.2 of 1/2, yet p_g differs from p_data (KS > 0.0
 
 # %% tags=["nbval-ignore-output"]
 # The animation (HTML with embedded frames, plays in the book). Its pixels and ids change
-# from run to run, so nbval does not compare this cell's output.
+# from run to run.
 fig, ax = plt.subplots(figsize=(7, 3.4), dpi=60)
 ax_d = ax.twinx()
 density_top = 1.1 * max(max(snap["hist"].max() for snap in snapshots), target.pdf(grid_x).max())  # nothing clipped

@@ -278,7 +278,7 @@ if PROFILE == "full" and SAVE_CHECKPOINT:  # the generator of section 4.8: a fix
                           train_seconds=round(time.perf_counter() - start), hardware=utils.hardware())
 
 # %% tags=["nbval-ignore-output"]
-# How many steps fit in the time depends on the machine: this cell's numbers are not compared by nbval.
+# How many steps fit in the time depends on the machine, and so do the numbers that follow from them.
 print(f"{main_steps:,} steps in {seconds:.0f} s: {main_steps / seconds:.0f} steps/s, "
       f"{main_steps * BATCH / seconds:,.0f} images/s ({utils.hardware()})")
 
