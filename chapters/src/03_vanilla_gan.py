@@ -16,7 +16,7 @@
 # - common bugs, each running, with its symptom and the fix.
 #
 # **Run time.** Quick profile: about three minutes on two CPU cores, most of it the MNIST GAN
-# (1,500 steps). The full profile trains it for 8,000 steps; that generator is also shipped
+# (1,250 steps). The full profile trains it for 8,000 steps; that generator is also shipped
 # with the book and shown at the end.
 
 # %%
@@ -55,7 +55,7 @@ from scipy import stats
 
 from gantut import data, features, losses, metrics, nets, plot, theory, train, utils
 
-MNIST_STEPS = utils.by_profile(PROFILE, quick=1_500, full=8_000)   # generator steps of the MNIST GAN
+MNIST_STEPS = utils.by_profile(PROFILE, quick=1_250, full=8_000)   # generator steps of the MNIST GAN
 TOY_STEPS = utils.by_profile(PROFILE, quick=2_500, full=10_000)    # steps of the 1D GAN
 COMPARE_STEPS = utils.by_profile(PROFILE, quick=40, full=200)      # saturating vs non-saturating
 SEEDS = [SEED, SEED + 1, SEED + 2]                                   # for every comparison
@@ -290,7 +290,7 @@ d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=LR, betas=(0.5, 0.
 print(f"G: {nets.count_parameters(generator):,} parameters; D: {nets.count_parameters(discriminator):,}")
 fixed_noise = torch.randn(64, 100, generator=torch.Generator().manual_seed(SEED))
 EVERY = 125  # callback interval; MNIST_STEPS is a multiple of it in both profiles
-snapshot_steps = [1, EVERY, MNIST_STEPS // 4, MNIST_STEPS // 2, MNIST_STEPS]  # the callback also runs at the last step
+snapshot_steps = [1, EVERY, 3 * EVERY, 6 * EVERY, MNIST_STEPS]  # the callback also runs at the last step
 grids = {}
 
 
