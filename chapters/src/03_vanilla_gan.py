@@ -771,9 +771,8 @@ print("fixed, z.flatten(1):", tuple(plain_mlp(z_conv.flatten(1)).shape))
 # ```{admonition} Mistake 10: np.uint8 on the generator's output
 # :class: warning
 # `plt.imshow(np.uint8(fake))` on a Tanh output in $[-1, 1]$ truncates every value towards 0: the
-# image becomes 0s, except that values of exactly $-1$ (a saturated Tanh) are cast to 255 on
-# common platforms: a black square with white specks where the background should be — and one
-# concludes that the GAN failed. Fix: map $[-1, 1]$ to $[0, 255]$ first,
+# image becomes 0s: a black square (with white specks wherever a saturated Tanh gave exactly $-1$,
+# which common platforms cast to 255) — and one concludes that the GAN failed. Fix: map $[-1, 1]$ to $[0, 255]$ first,
 # `np.uint8(np.round((fake + 1) * 127.5))`, or plot the floats with `vmin=-1, vmax=1`
 # (`gantut.plot.image_grid` does).
 # ```
