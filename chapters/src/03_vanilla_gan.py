@@ -146,12 +146,20 @@ print("by hand and gantut.train agree on every parameter of G and D after one st
 
 # %%
 target = data.mixture_1d(means=[-2.0, 2.0], stds=0.5, weights=[0.3, 0.7])
-toy_g = nets.MLPGenerator(z_dim=1, hidden=(64, 64), out_shape=(1,), out_activation=None)
-toy_d = nets.MLPDiscriminator(in_shape=(1,), hidden=(64, 64))
-toy_g_opt = torch.optim.Adam(toy_g.parameters(), lr=1e-3, betas=(0.5, 0.999))
-toy_d_opt = torch.optim.Adam(toy_d.parameters(), lr=1e-3, betas=(0.5, 0.999))
-toy_data = data.batches(target.sample(50_000, torch.Generator().manual_seed(SEED)), 256,
-                        generator=torch.Generator().manual_seed(SEED + 1))
+
+
+def toy_gan(seed):
+    """This section's 1D GAN: G and D (MLPs, two hidden layers of 64), their Adam optimisers, and
+    batches of 256 from 50,000 samples of the target (drawn and shuffled from `seed`)."""
+    g_net = nets.MLPGenerator(z_dim=1, hidden=(64, 64), out_shape=(1,), out_activation=None)
+    d_net = nets.MLPDiscriminator(in_shape=(1,), hidden=(64, 64))
+    g_opt, d_opt = (torch.optim.Adam(net.parameters(), lr=1e-3, betas=(0.5, 0.999)) for net in (g_net, d_net))
+    batches = data.batches(target.sample(50_000, torch.Generator().manual_seed(seed)), 256,
+                           generator=torch.Generator().manual_seed(seed + 1))
+    return g_net, d_net, g_opt, d_opt, batches
+
+
+toy_g, toy_d, toy_g_opt, toy_d_opt, toy_data = toy_gan(SEED)
 
 grid_x = np.linspace(-5, 5, 401)
 grid_tensor = torch.tensor(grid_x, dtype=torch.float32)[:, None]
@@ -653,12 +661,7 @@ print("nn.BatchNorm1d(256, momentum=0.2) updates its running mean as Keras's mom
 def one_d_gan(seed, phase, rounds):
     """The 1D GAN of section 3.2 with `phase` D steps, then `phase` G steps, `rounds` times; its final samples."""
     utils.seed_everything(seed)
-    g_net = nets.MLPGenerator(z_dim=1, hidden=(64, 64), out_shape=(1,), out_activation=None)
-    d_net = nets.MLPDiscriminator(in_shape=(1,), hidden=(64, 64))
-    g_opt = torch.optim.Adam(g_net.parameters(), lr=1e-3, betas=(0.5, 0.999))
-    d_opt = torch.optim.Adam(d_net.parameters(), lr=1e-3, betas=(0.5, 0.999))
-    batches = data.batches(target.sample(50_000, torch.Generator().manual_seed(seed)), 256,
-                           generator=torch.Generator().manual_seed(seed + 1))
+    g_net, d_net, g_opt, d_opt, batches = toy_gan(seed)
     noise = torch.Generator().manual_seed(seed + 2)
     for _ in range(rounds):
         for _ in range(phase):
