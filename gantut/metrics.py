@@ -153,6 +153,55 @@ def kid(real_features, fake_features, subsets: int = 100, subset_size: int = 100
     return float(np.mean(estimates)), float(np.std(estimates))
 
 
+def nearest_neighbour_distances(queries, references, exclude_self: bool = False) -> np.ndarray:
+    """Euclidean distance from each query (N, d) to its nearest reference (M, d): (N,) float64.
+
+    exclude_self=True when queries and references are the same set (each point's own distance 0 skipped).
+    Used for the memorisation check of chapter 7: generated samples should be no closer to the
+    training set than held-out real samples are.
+    """
+    query, reference = _feature_pair(queries, references)
+    distances = _pairwise_distances(query, reference)
+    if exclude_self:
+        if len(query) != len(reference):
+            raise ValueError("exclude_self needs the queries and the references to be the same set")
+        np.fill_diagonal(distances, np.inf)
+    return distances.min(1)
+
+
+def _pairwise_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """|a_i - b_j| for (N, d) and (M, d): (N, M), through |a|^2 + |b|^2 - 2 a.b, clamped at 0."""
+    squared = (a**2).sum(1)[:, None] + (b**2).sum(1)[None, :] - 2 * a @ b.T
+    return np.sqrt(np.clip(squared, 0, None))
+
+
+def precision_recall(real_features, fake_features, k: int = 3) -> dict:
+    """Improved precision and recall (Kynkaenniemi et al. 2019) of generated features against real ones.
+
+    Each real feature vector gets a ball whose radius is the distance to its k-th nearest real
+    neighbour (itself excluded); the union of the balls estimates the real manifold. Precision is
+    the share of generated samples inside it; recall is the share of real samples inside the
+    generated manifold, built the same way from the generated features.
+    real_features (N1, d), fake_features (N2, d), both with more than k samples. k = 3 is the paper's.
+    Returns {"precision": float, "recall": float}.
+    """
+    real, fake = _feature_pair(real_features, fake_features)
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+        raise ValueError(f"k must be a whole number >= 1, got {k!r}")
+    if min(len(real), len(fake)) <= k:
+        raise ValueError(f"precision and recall need more than k = {k} samples in each set, "
+                         f"got {len(real)} and {len(fake)}")
+
+    def radii(points):                     # (N,): distance to the k-th nearest other point
+        distances = _pairwise_distances(points, points)
+        return np.sort(distances, axis=1)[:, k]       # column 0 is the point itself
+
+    def inside(queries, centres, centre_radii):       # share of queries within some centre's ball
+        return float((_pairwise_distances(queries, centres) <= centre_radii[None, :]).any(1).mean())
+
+    return {"precision": inside(fake, real, radii(real)), "recall": inside(real, fake, radii(fake))}
+
+
 def inception_score(scores, splits: int = 10, *, kind: str) -> tuple[float, float]:
     """Inception Score (Salimans et al. 2016): exp(E_x KL(p(y|x) || p(y))), per split.
 

@@ -164,9 +164,10 @@ def spectral_normalize(model: nn.Module) -> nn.Module:
     """Divide the weight of every Linear/Conv layer of model by its largest singular value, in place.
 
     Spectral normalisation (Miyato et al. 2018) through torch.nn.utils.parametrizations.spectral_norm
-    (one power iteration per forward pass in training mode). Each layer then has Lipschitz
-    constant <= 1 (for convolutions, approximately: the norm is taken of the reshaped kernel);
-    with 1-Lipschitz activations (LeakyReLU) the whole network is <= 1. Returns the model.
+    (one power iteration per forward pass in training mode). A Linear layer then has Lipschitz
+    constant <= 1. For a convolution the norm is taken of the kernel reshaped to (out, in * k * k),
+    not of the convolution itself: a k x k, stride s convolution can have an operator norm up to
+    ceil(k / s) times larger (chapter 5 measures it). Returns the model.
     """
     for module in list(model.modules()):
         if isinstance(module, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):

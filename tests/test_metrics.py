@@ -241,3 +241,36 @@ def test_trace_sqrt_product_matches_scipy_sqrtm_and_covers_singular_covariances(
         assert metrics.trace_sqrt_product(s1, s2) == pytest.approx(expected, rel=1e-8)
     with pytest.raises(ValueError, match="NaN or inf"):
         metrics.frechet_distance(np.zeros(2), np.full((2, 2), np.nan), np.zeros(2), np.eye(2))
+
+
+def test_precision_recall_match_a_hand_count_and_separate_quality_from_coverage():
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(300, 2))
+    # Hand count with the definition written out (k = 3): balls from the 3rd nearest other point.
+    def hand(a, b):
+        radius = [sorted(np.linalg.norm(a - x, axis=1))[3] for x in a]
+        return np.mean([any(np.linalg.norm(y - x) <= r for x, r in zip(a, radius)) for y in b])
+    fake = rng.normal(size=(200, 2)) * 0.5 + [1.0, 0.0]
+    result = metrics.precision_recall(real, fake)
+    assert result["precision"] == pytest.approx(hand(real, fake))
+    assert result["recall"] == pytest.approx(hand(fake, real))
+    # A generator that covers only one half of the data: high precision, about half the recall.
+    half = real[real[:, 0] > 0][:100] + rng.normal(scale=0.01, size=(100, 2))
+    covered = metrics.precision_recall(real, half)
+    assert covered["precision"] > 0.9 and covered["recall"] < 0.6
+    # Samples far from the data: precision 0, recall 0.
+    far = metrics.precision_recall(real, rng.normal(size=(200, 2)) + 50)
+    assert far == {"precision": 0.0, "recall": 0.0}
+    with pytest.raises(ValueError, match="more than k"):
+        metrics.precision_recall(real[:3], fake)
+
+
+def test_nearest_neighbour_distances_find_copies_and_skip_self():
+    rng = np.random.default_rng(1)
+    train = rng.normal(size=(50, 5))
+    copies = train[:10].copy()
+    assert np.allclose(metrics.nearest_neighbour_distances(copies, train), 0, atol=1e-6)
+    brute = np.array([np.sort(np.linalg.norm(train - x, axis=1))[1] for x in train])
+    assert np.allclose(metrics.nearest_neighbour_distances(train, train, exclude_self=True), brute)
+    with pytest.raises(ValueError, match="same set"):
+        metrics.nearest_neighbour_distances(copies, train, exclude_self=True)
