@@ -20,7 +20,7 @@
 # - five common mistakes, each running: a Sigmoid on the critic, no constraint at all, BatchNorm
 #   with the penalty, clipping the generator, and the wrong sign in the generator's loss.
 #
-# **Run time.** Quick profile: about three minutes on two CPU cores. A WGAN makes five
+# **Run time.** Quick profile: about four and a half minutes on two CPU cores. A WGAN makes five
 # critic steps per generator step, so on a CPU the quick runs on MNIST are short: they show the
 # mechanics and the diagnostics, not finished digits. The full profile trains the same models 24
 # (WGAN) and 33 (SN-GAN) times longer, at the papers' learning rates (fast on a GPU; about half an hour

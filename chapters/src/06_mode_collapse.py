@@ -20,7 +20,7 @@
 #   1,000 modes;
 # - two common mistakes: a mode grid built with `linspace(0, 2π, 8)`, and judging diversity from 16 samples.
 #
-# **Run time.** Quick profile: about a minute and a half on two CPU cores: section 6.1's collapse
+# **Run time.** Quick profile: about two minutes on two CPU cores: section 6.1's collapse
 # is trained live; the comparison of section 6.5 (36 runs of 5,000 steps, about an hour on a
 # CPU core) and the stacked-MNIST DCGANs of section 6.8 are trained by the full profile and ship with
 # the book, and the quick profile loads and scores them.

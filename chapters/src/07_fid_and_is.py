@@ -20,7 +20,7 @@
 # - five common mistakes: images in the wrong range, torchmetrics' input convention, resizing the two
 #   sets differently, too few samples, FIDs compared across feature extractors.
 #
-# **Run time.** Quick profile: about two minutes on two CPU cores; nothing is trained (the
+# **Run time.** Quick profile: under three minutes on two CPU cores; nothing is trained (the
 # generators are the ones shipped with chapters 3–5 and 8). The full profile repeats the resamplings
 # of section 7.3 more often.
 

@@ -24,7 +24,7 @@
 # - two common mistakes: a least-squares loss on probabilities, and a label that reaches only the
 #   generator.
 #
-# **Run time.** Quick profile: about two and a half minutes on two CPU cores. It trains the
+# **Run time.** Quick profile: about four minutes on two CPU cores. It trains the
 # conditional DCGAN briefly, twice (with and without the label in $D$). The loss comparisons — three
 # seeds of each loss on the 2D ring, and four DCGANs on MNIST — take about three quarters of an hour
 # of CPU time, so the full profile trains them and they ship with the book; the quick profile loads
@@ -499,10 +499,10 @@ else:
 
 # %% [markdown]
 # Each loss trains three seeds for 5,000 generator steps (the full profile trains them, about a
-# quarter of an hour on one CPU core, and they ship with the book; the quick profile loads them). One
-# setting differs between the losses: WGAN-GP keeps chapter 5's recipe, a critic learning rate of
-# $10^{-3}$, while the other discriminators learn at $10^{-4}$. Two control rows from chapter 6 change
-# only that learning rate: the non-saturating GAN with $D$ at $10^{-3}$ (chapter 6's vanilla GAN is the
+# quarter of an hour on one CPU core, and they ship with the book; the quick profile loads them). Two
+# settings differ between the losses: WGAN-GP keeps chapter 5's recipe, a critic learning rate of
+# $10^{-3}$ (the other discriminators learn at $10^{-4}$) and Adam's $\beta_2 = 0.9$. Two control rows
+# from chapter 6 change only the learning rate: the non-saturating GAN with $D$ at $10^{-3}$ (chapter 6's vanilla GAN is the
 # same computation), and WGAN-GP with its critic at $10^{-4}$. The table gives chapter 6's three numbers
 # for 2,500 samples: the **high-quality share** (samples within three standard deviations of their
 # nearest mode), **modes covered** (modes holding at least a fifth of the high-quality samples a perfect
@@ -581,8 +581,7 @@ print("D (or critic) at 1e-4: non-saturating, hinge and WGAN-GP put more than ha
 # {cite:t}`mao2017lsgan`, who report less collapse, not none. WGAN-GP covers most of the ring only in
 # its own recipe, with the critic at $10^{-3}$ — and the non-saturating loss with $D$ at $10^{-3}$ does
 # about as well, without a penalty and at about a fifth of the cost per step (a WGAN-GP step is five
-# critic steps with a second backward pass). (WGAN-GP's recipe also uses Adam's $\beta_2 = 0.9$; the
-# controls change only the learning rate.) On this ring, the discriminator's learning rate matters
+# critic steps with a second backward pass). On this ring, the discriminator's learning rate matters
 # more than what the generator's loss does with the score.
 #
 # **On MNIST.** The same comparison with chapter 4's DCGAN: one generator, one discriminator (with
@@ -924,8 +923,8 @@ for name, value in spread_table.items():
 # %% [markdown]
 # The impression was half right. Both generators draw less variety within a label than the data has —
 # after 1,000 steps neither has learned all the handwriting — but the label-blind one is no more
-# collapsed than the label-aware one: its rows only look more uniform because each row is one wrong
-# digit. What the blind generator loses is the label, not $z$.
+# collapsed than the label-aware one: its samples of one label vary as much. What the blind generator
+# loses is the label, not variety.
 
 # %% [markdown]
 # ## Exercises
