@@ -434,9 +434,9 @@ print(f"after {UNROLL} unrolled steps D's own parameters are unchanged; the copy
 #
 # The five methods train the same networks on the same data for the same 5,000 generator steps,
 # three seeds each, on the ring and on the 5 x 5 grid of {cite:t}`lin2018pacgan` (standard
-# deviation 0.05, spacing 2); 2,500 samples from the same noise score each generator. One setting
-# is not shared: WGAN-GP keeps chapter 5's recipe, a critic learning rate of $10^{-3}$ (and Adam's
-# $\beta = (0.5, 0.9)$), while every other discriminator learns at $10^{-4}$ — and section 6.2 has just
+# deviation 0.05, spacing 2); 2,500 samples from the same noise score each generator. Two settings
+# are not shared: WGAN-GP keeps chapter 5's recipe, a critic learning rate of $10^{-3}$ and Adam's
+# $\beta = (0.5, 0.9)$, while every other discriminator learns at $10^{-4}$ — and section 6.2 has just
 # shown that the discriminator's speed is itself a cause of collapse. So the ring table has two
 # **control rows** that change only that learning rate: the vanilla GAN with $D$ at $10^{-3}$, and
 # WGAN-GP with its critic at $10^{-4}$. The 36 runs take about an hour on one CPU core (a
@@ -598,8 +598,8 @@ if len(comparison) == 2 and all(label in comparison["ring"] for label in CONTROL
 # about seven times the cost of a vanilla step.
 # Minibatch std covers some modes for some seeds, and PacGAN spreads its samples around the ring (its
 # favourite mode holds under 30% of them, on every seed) but keeps them blurry, so few modes count as
-# covered. On the **grid** of 25 modes no method
-# succeeds at this budget (the controls were run on the ring only). These are small runs of one
+# covered. On the **grid** of 25 modes no method covers even half at this budget (the controls were
+# run on the ring only). These are small runs of one
 # setting — the papers train far longer, and their rankings differ between settings; three seeds
 # separate only differences as large as those asserted above.
 #
@@ -609,8 +609,8 @@ if len(comparison) == 2 and all(label in comparison["ring"] for label in CONTROL
 # `gantut.features`: a small CNN trained on the shipped MNIST subset, 97.3% accurate on held-out
 # digits) labels each generated digit, and the histogram of labels plays the role of the mode
 # histogram: `metrics.class_coverage` counts the classes covered and the KL divergence to uniform.
-# A class histogram cannot see collapse *within* a class: a generator that draws one perfect 7 for
-# every sample labelled 7 has a flat histogram. Chapter 7's recall and the grids of chapter 8 look at that.
+# A class histogram cannot see collapse *within* a class: a generator whose every 7 is the same
+# perfect 7 can still have a flat histogram. Chapter 7's recall and the grids of chapter 8 look at that.
 # We score the generators that earlier chapters trained at full scale and ship with the book,
 # 5,000 samples each, against 1,000 held-out real digits.
 
