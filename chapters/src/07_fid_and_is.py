@@ -297,6 +297,8 @@ for name, style in (("KID", "o"), ("KID, biased estimator", "s")):
 axes[1].axhline(0, color="k", lw=0.8, ls=":")
 axes[1].set(xlabel="samples per set N", ylabel="KID", xscale="log",
             title="KID of real vs real: the unbiased estimator stays at 0")
+axes[1].set_xticks(sizes[::2], [f"{n:,}" for n in sizes[::2]])
+axes[1].minorticks_off()
 for ax in axes:
     ax.legend(frameon=False, fontsize=8)
 plt.show()

@@ -507,8 +507,8 @@ else:
 # for 2,500 samples: the **high-quality share** (samples within three standard deviations of their
 # nearest mode), **modes covered** (modes holding at least a fifth of the high-quality samples a perfect
 # generator would put there) and the **KL** of the high-quality samples' histogram over the modes from
-# the uniform one (log 8 = 2.08 for a single mode; ∞ when no sample is high quality), one value per
-# seed.
+# the uniform one (log 8 = 2.08 for a single mode; — when a seed has fewer than 50 high-quality
+# samples, too few for a histogram), one value per seed.
 
 # %%
 def per_seed(values, digits: int) -> str:
@@ -522,7 +522,8 @@ def ring_table(results: dict, seconds: dict) -> str:
              "|---|---|---|---|---|"]
     for name, runs in results.items():
         lines.append(f"| {name} | {per_seed([r['modes'] for r in runs], 0)} | "
-                     f"{per_seed([r['high_quality'] for r in runs], 2)} | {per_seed([r['kl'] for r in runs], 2)} | "
+                     f"{per_seed([r['high_quality'] for r in runs], 2)} | "
+                     f"{', '.join('—' if r['high_quality'] * N_EVAL < 50 else per_seed([r['kl']], 2) for r in runs)} | "
                      + (f"{np.mean(seconds[name]):.0f} |" if seconds.get(name) else "as its loss |"))
     return "\n".join(lines)
 
