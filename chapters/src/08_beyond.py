@@ -414,11 +414,22 @@ ring = data.ring()
 RING_NOISE = torch.randn(N_EVAL, TOY_Z, generator=torch.Generator().manual_seed(1234))
 
 
+def ring_generator() -> nn.Module:
+    """Chapter 6's 2D generator: z (N, 256) -> points (N, 2), two hidden layers of 128 ReLU units."""
+    return nets.MLPGenerator(z_dim=TOY_Z, hidden=TOY_HIDDEN, out_shape=(2,), out_activation=None, activation="relu")
+
+
+def shipped_ring(filename: str, keys) -> tuple[dict, dict]:
+    """Load a shipped bundle of ring generators ({key: RING_SEEDS generators}); returns (generators by key, meta)."""
+    bundle = nn.ModuleDict({k: nn.ModuleList(ring_generator() for _ in range(RING_SEEDS)) for k in keys})
+    meta = utils.load_checkpoint(utils.CHECKPOINT_DIR / filename, bundle)
+    return {k: list(bundle[k]) for k in keys}, meta
+
+
 def train_ring(name: str, seed: int, steps: int):
     """Chapter 6's 2D GAN on the ring with one loss; returns (generator, seconds)."""
     torch.manual_seed(seed)
-    generator = nets.MLPGenerator(z_dim=TOY_Z, hidden=TOY_HIDDEN, out_shape=(2,), out_activation=None,
-                                  activation="relu")
+    generator = ring_generator()
     discriminator = nets.MLPDiscriminator(in_shape=(2,), hidden=TOY_HIDDEN, activation="relu")
     g_lr, d_lr, betas = G_LR, D_LR, (0.5, 0.999)
     if name == "WGAN-GP":            # chapter 6's setting for WGAN-GP
@@ -447,21 +458,15 @@ if PROFILE == "full":   # about 15 minutes on a CPU core; the quick profile load
                               hardware=utils.hardware(), batch=TOY_BATCH, z_dim=TOY_Z, hidden=list(TOY_HIDDEN))
         print(f"saved data/checkpoints/{CHECKPOINTS['ring'].name}")
 else:
-    ring_bundle = nn.ModuleDict({key(name): nn.ModuleList(
-        nets.MLPGenerator(z_dim=TOY_Z, hidden=TOY_HIDDEN, out_shape=(2,), out_activation=None, activation="relu")
-        for _ in range(RING_SEEDS)) for name in LOSS_NAMES})
-    ring_meta = utils.load_checkpoint(CHECKPOINTS["ring"], ring_bundle)
-    ring_generators = {name: list(ring_bundle[key(name)]) for name in LOSS_NAMES}
+    by_key, ring_meta = shipped_ring(CHECKPOINTS["ring"].name, [key(name) for name in LOSS_NAMES])
+    ring_generators = {name: by_key[key(name)] for name in LOSS_NAMES}
     ring_seconds = {name: ring_meta["seconds"][key(name)] for name in LOSS_NAMES}
     print(f"loaded {CHECKPOINTS['ring'].name}: {len(LOSS_NAMES)} losses x {RING_SEEDS} seeds, "
           f"{ring_meta['steps']:,} steps each, trained on {ring_meta['hardware']}")
 # Chapter 6's learning-rate controls, the same 2D GAN with one learning rate changed (shipped with chapter 6):
-controls = nn.ModuleDict({control: nn.ModuleList(
-    nets.MLPGenerator(z_dim=TOY_Z, hidden=TOY_HIDDEN, out_shape=(2,), out_activation=None, activation="relu")
-    for _ in range(RING_SEEDS)) for control in ("vanilla_d_lr_1e_3", "wgan_gp_critic_lr_1e_4")})
-controls_meta = utils.load_checkpoint(utils.CHECKPOINT_DIR / "06_ring_lr_controls.pt", controls)
+controls, controls_meta = shipped_ring("06_ring_lr_controls.pt", ("vanilla_d_lr_1e_3", "wgan_gp_critic_lr_1e_4"))
 for label, control in (("non-saturating, D lr 1e-3", "vanilla_d_lr_1e_3"), ("WGAN-GP, critic lr 1e-4", "wgan_gp_critic_lr_1e_4")):
-    ring_generators[label] = list(controls[control])
+    ring_generators[label] = controls[control]
     ring_seconds[label] = None            # a control costs what its loss costs per step
 ring_results = {name: [metrics.mode_coverage(train.sample(g, RING_NOISE), ring) for g in gens]
                 for name, gens in ring_generators.items()}
@@ -552,10 +557,7 @@ ring_panels({name: gens[0] for name, gens in ring_generators.items()},
 # %%
 modes_of = {name: np.array([r["modes"] for r in runs]) for name, runs in ring_results.items()}
 if PROFILE == "quick":   # the control rows' baseline: chapter 6's vanilla GAN is this non-saturating GAN
-    chapter6 = nn.ModuleDict({method: nn.ModuleList(nets.MLPGenerator(z_dim=TOY_Z, hidden=TOY_HIDDEN, out_shape=(2,),
-                              out_activation=None, activation="relu") for _ in range(RING_SEEDS))
-                              for method in ("vanilla", "minibatch_std", "pacgan", "wgan_gp", "unrolled")})
-    utils.load_checkpoint(utils.CHECKPOINT_DIR / "06_ring_generators.pt", chapter6)
+    chapter6, _ = shipped_ring("06_ring_generators.pt", ("vanilla", "minibatch_std", "pacgan", "wgan_gp", "unrolled"))
     for ours, theirs in (("non-saturating", "vanilla"), ("WGAN-GP", "wgan_gp")):   # shipped weights, so exact
         assert all(torch.equal(train.sample(a, RING_NOISE), train.sample(b, RING_NOISE))
                    for a, b in zip(ring_generators[ours], chapter6[theirs]))
