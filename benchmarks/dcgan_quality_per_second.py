@@ -19,13 +19,17 @@ import time
 
 import torch
 
-from gantut import data, features, metrics, nets, train, utils
+from gantut import data, features, losses, metrics, nets, train, utils
 
 # name: width, batch, G's and D's learning rates, EMA decay (None: no average), D's norm ("batch",
 # "layer", "none"), spectral normalisation of D, and for the average: decay warm-up and BatchNorm
 # statistics recomputed before scoring; channels_last memory format for both networks and the data.
 BASE = dict(width=32, batch=64, g_lr=2e-4, d_lr=2e-4, ema=None, norm="batch", spectral=False,
-            warmup=False, recompute=False, channels_last=False)
+            warmup=False, recompute=False, channels_last=False, loss="standard", gamma=0.0, r2=False,
+            betas=(0.5, 0.999), g_batchnorm=True)
+# Chapter 9's recipe: D without normalisation, zero-centred penalties R1 (real) and R2 (fake) of weight
+# gamma, the relativistic pairing loss ("rp"), Adam beta1 = 0 as in R3GAN (Huang et al. 2024).
+MODERN = dict(BASE, norm="none", betas=(0.0, 0.99), g_lr=4e-4, d_lr=4e-4, gamma=1.0)
 SETTINGS = {
     "chapter 4": dict(BASE),
     "EMA 0.999": dict(BASE, ema=0.999),
@@ -51,6 +55,16 @@ SETTINGS = {
                                               channels_last=True),
     "SN D, lr 4e-4 both, batch 32, channels_last": dict(BASE, norm="none", spectral=True, g_lr=4e-4,
                                                         d_lr=4e-4, batch=32, channels_last=True),
+    "R1 1, lr 4e-4": dict(MODERN),
+    "R1 1, lr 8e-4": dict(MODERN, g_lr=8e-4, d_lr=8e-4),
+    "RpGAN, R1 1": dict(MODERN, loss="rp"),
+    "RpGAN, R1+R2 1": dict(MODERN, loss="rp", r2=True),
+    "RpGAN, R1+R2 1, lr 8e-4": dict(MODERN, loss="rp", r2=True, g_lr=8e-4, d_lr=8e-4),
+    "RpGAN, R1+R2 0.3, lr 8e-4": dict(MODERN, loss="rp", r2=True, g_lr=8e-4, d_lr=8e-4, gamma=0.3),
+    "RpGAN, R1+R2 1, lr 8e-4, EMA 0.999": dict(MODERN, loss="rp", r2=True, g_lr=8e-4, d_lr=8e-4, ema=0.999,
+                                               warmup=True, recompute=True),
+    "RpGAN, R1+R2 1, lr 8e-4, G without BatchNorm": dict(MODERN, loss="rp", r2=True, g_lr=8e-4, d_lr=8e-4,
+                                                         g_batchnorm=False),
 }
 Z_DIM, CHUNK, N_SCORE = 64, 50, 1_000
 
@@ -76,7 +90,7 @@ def run(name: str, budget: float, images, classifier, held_out_features, noise, 
     """Train one setting for `budget` seconds of training time; FIDs at 1/3, 2/3 and 3/3 of it."""
     s = SETTINGS[name]
     utils.seed_everything(seed)
-    generator = nets.DCGANGenerator(Z_DIM, s["width"]).apply(nets.init_weights)
+    generator = nets.DCGANGenerator(Z_DIM, s["width"], batchnorm=s["g_batchnorm"]).apply(nets.init_weights)
     discriminator = nets.DCGANDiscriminator(s["width"], norm=s["norm"]).apply(nets.init_weights)
     if s["spectral"]:
         nets.spectral_normalize(discriminator)
@@ -84,8 +98,16 @@ def run(name: str, budget: float, images, classifier, held_out_features, noise, 
         generator = generator.to(memory_format=torch.channels_last)
         discriminator = discriminator.to(memory_format=torch.channels_last)
         images = images.contiguous(memory_format=torch.channels_last)
-    g_opt = torch.optim.Adam(generator.parameters(), s["g_lr"], betas=(0.5, 0.999))
-    d_opt = torch.optim.Adam(discriminator.parameters(), s["d_lr"], betas=(0.5, 0.999))
+    g_opt = torch.optim.Adam(generator.parameters(), s["g_lr"], betas=s["betas"])
+    d_opt = torch.optim.Adam(discriminator.parameters(), s["d_lr"], betas=s["betas"])
+    options = {}
+    if s["loss"] == "rp":
+        options.update(d_loss=losses.relativistic_discriminator_loss, g_loss=losses.relativistic_generator_loss,
+                       g_sees_real=True)
+    if s["gamma"] > 0:
+        gamma, with_r2 = s["gamma"], s["r2"]
+        options["penalty"] = lambda d, real, fake: (losses.r1_penalty(d, real, gamma)
+                                                    + (losses.r2_penalty(d, fake, gamma) if with_r2 else 0.0))
     average = copy.deepcopy(generator) if s["ema"] is not None else None
     count = [0]
 
@@ -104,7 +126,7 @@ def run(name: str, budget: float, images, classifier, held_out_features, noise, 
     while marks:
         start = time.perf_counter()
         train.train(generator, discriminator, batches, CHUNK, g_opt, d_opt,
-                    after_g_step=hook if average is not None else None, progress=False)
+                    after_g_step=hook if average is not None else None, progress=False, **options)
         spent += time.perf_counter() - start
         steps += CHUNK
         if spent >= marks[0]:

@@ -12,6 +12,11 @@ interpolates between real and generated samples.
 
 Mao et al. (2017), LSGAN: least squares on raw scores (targets 1 for real, 0 for fake).
 Lim & Ye (2017), the hinge loss, used by SN-GAN (Miyato et al. 2018) and BigGAN.
+
+Mescheder, Geiger & Nowozin (2018): the zero-centred gradient penalties R1 (on real data) and
+R2 (on generated samples), which make the GAN game locally convergent.
+Jolicoeur-Martineau (2019): the relativistic pairing loss (RpGAN), where D scores a real sample
+*against* a generated one; Huang et al. (2024, R3GAN) combine it with R1 and R2.
 """
 from __future__ import annotations
 
@@ -159,3 +164,54 @@ def hinge_discriminator_loss(real_scores: torch.Tensor, fake_scores: torch.Tenso
 def hinge_generator_loss(fake_scores: torch.Tensor) -> torch.Tensor:
     """-E[D(G(z))], minimised by G (the generator side of the hinge game). fake_scores: (N,) or (N, 1)."""
     return -_logits("fake_scores", fake_scores).mean()
+
+
+# ----------------------------------------------------------------------------- zero-centred penalties, RpGAN
+
+def _zero_centred_penalty(discriminator: nn.Module, points: torch.Tensor, gamma: float, name: str) -> torch.Tensor:
+    if not gamma >= 0:
+        raise ValueError(f"{name}'s gamma must be >= 0 (Mescheder et al. use 10 on images; 0 switches it off), got {gamma}")
+    if isinstance(discriminator, nn.Module) and any(isinstance(m, nn.modules.batchnorm._BatchNorm)
+                                                    for m in discriminator.modules()):
+        raise ValueError(f"{name} is a per-sample gradient penalty, and BatchNorm makes each logit depend on the whole "
+                         "batch: build the discriminator without BatchNorm (e.g. DCGANDiscriminator(norm='none'))")
+    norms = critic_gradient_norms(discriminator, points, create_graph=True)
+    return 0.5 * gamma * (norms ** 2).mean()
+
+
+def r1_penalty(discriminator: nn.Module, real: torch.Tensor, gamma: float = 10.0) -> torch.Tensor:
+    """R1 = gamma/2 * E_{x ~ data}[||grad_x D(x)||^2] (Mescheder et al. 2018, Section 4.1).
+
+    real: (N, ...) a batch of real data; D's logits are differentiated with respect to it, each
+    sample's gradient flattened over all its dimensions. Zero-centred (it pushes the slope to 0,
+    WGAN-GP's to 1) and taken on the data itself (WGAN-GP: on interpolates). Returns a scalar,
+    differentiable with respect to D's parameters; add it to D's loss.
+    """
+    return _zero_centred_penalty(discriminator, real, gamma, "R1")
+
+
+def r2_penalty(discriminator: nn.Module, fake: torch.Tensor, gamma: float = 10.0) -> torch.Tensor:
+    """R2 = gamma/2 * E_{x ~ G}[||grad_x D(x)||^2]: R1's penalty on generated samples (fake: (N, ...),
+    detached from G). Returns a scalar; add it to D's loss."""
+    return _zero_centred_penalty(discriminator, fake.detach(), gamma, "R2")
+
+
+def relativistic_discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    """RpGAN, D's side: -E[log sigmoid(D(x_i) - D(G(z_i)))] = E[softplus(D(G(z_i)) - D(x_i))], i-th real
+    paired with i-th fake (Jolicoeur-Martineau 2019, the relativistic standard GAN).
+
+    real_logits, fake_logits: (N,) or (N, 1), the same N. D is asked only to score each real sample
+    above its fake partner, not to push either to an absolute target. Returns a scalar.
+    """
+    real_logits, fake_logits = _logits("real_logits", real_logits), _logits("fake_logits", fake_logits)
+    if real_logits.shape != fake_logits.shape:
+        raise ValueError(f"the relativistic loss pairs real and fake samples one to one: got {real_logits.shape[0]} real "
+                         f"and {fake_logits.shape[0]} fake logits; use batches of the same size")
+    return F.softplus(fake_logits - real_logits).mean()
+
+
+def relativistic_generator_loss(fake_logits: torch.Tensor, real_logits: torch.Tensor) -> torch.Tensor:
+    """RpGAN, G's side: E[softplus(D(x_i) - D(G(z_i)))], minimised by G: each fake should score above its
+    real partner. fake_logits, real_logits: (N,) or (N, 1). For gantut.train.train pass
+    g_loss=relativistic_generator_loss with g_sees_real=True (the loop then hands it D's logits on a real batch)."""
+    return relativistic_discriminator_loss(fake_logits, real_logits)

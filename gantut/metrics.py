@@ -258,7 +258,9 @@ def mode_coverage(samples, mixture, n_std: float = 3.0, min_share: float = 0.2) 
       kl: KL(generated mode histogram || mode weights) in nats over the high-quality samples,
           with the histogram smoothed by 1e-10 so a missing mode gives a large finite value
           (inf if there are no high-quality samples);
-      counts: high-quality samples per mode, (K,) int.
+      counts: high-quality samples per mode, (K,) int;
+      favourite_share: share of *all* samples whose nearest centre is the most frequent one
+          (1.0: collapse onto one mode; about 1/K when spread evenly, however blurry).
     Conventions for "covered" differ between papers; this one is stated, tested and used throughout.
     """
     if not (n_std > 0 and 0 <= min_share <= 1):
@@ -275,8 +277,9 @@ def mode_coverage(samples, mixture, n_std: float = 3.0, min_share: float = 0.2) 
     good = distances[np.arange(len(samples)), nearest] <= n_std * mixture.stds[nearest]
     counts = np.bincount(nearest[good], minlength=mixture.n_modes)
     covered = int((counts >= min_share * len(samples) * mixture.weights).sum())
+    favourite = np.bincount(nearest, minlength=mixture.n_modes).max() / len(samples)
     return {"modes": covered, "high_quality": float(good.mean()), "kl": histogram_kl(counts, mixture.weights),
-            "counts": counts}
+            "counts": counts, "favourite_share": float(favourite)}
 
 
 def histogram_kl(counts, weights) -> float:

@@ -146,9 +146,12 @@ def unrolled_parameters(generator: nn.Module, discriminator: nn.Module, real_bat
 
 def generator_step(generator: nn.Module, discriminator: nn.Module, g_optimizer: torch.optim.Optimizer,
                    z: torch.Tensor, g_loss: Callable = losses.generator_loss, judge: Callable | None = None,
-                   fake_labels: torch.Tensor | None = None) -> dict:
+                   fake_labels: torch.Tensor | None = None, real: torch.Tensor | None = None) -> dict:
     """One update of G through D's judgement of G(z). Returns the loss and G's gradient norm,
     0-d tensors on the device.
+
+    real (B, ...): a real batch for a relativistic loss, which is then called as
+    g_loss(fake_logits, real_logits) with D's logits on real (constants for G).
 
     z (B, z_dim) is moved to the models' device. judge(G, D, z) -> logits replaces D(G(z))
     (e.g. D unrolled k steps); fake_labels (B,): G(z, y) judged as D(G(z, y), y).
@@ -166,7 +169,12 @@ def generator_step(generator: nn.Module, discriminator: nn.Module, g_optimizer: 
         else:
             fake_labels = fake_labels.to(device)
             fake_logits = discriminator(generator(z, fake_labels), fake_labels)
-        loss = g_loss(fake_logits)
+        if real is None:
+            loss = g_loss(fake_logits)
+        else:
+            with torch.no_grad():
+                real_logits = discriminator(real.to(device))
+            loss = g_loss(fake_logits, real_logits)
         g_optimizer.zero_grad(set_to_none=True)
         loss.backward()
         norm = grad_norm(generator)
@@ -237,7 +245,7 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator, ste
           g_optimizer: torch.optim.Optimizer, d_optimizer: torch.optim.Optimizer, *,
           g_loss: Callable = losses.generator_loss, d_loss: Callable = losses.discriminator_loss,
           n_critic: int = 1, penalty: Callable | None = None, after_d_step: Callable | None = None,
-          g_judge: Callable | None = None, after_g_step: Callable | None = None,
+          g_judge: Callable | None = None, after_g_step: Callable | None = None, g_sees_real: bool = False,
           noise_generator: torch.Generator | None = None,
           callback: Callable | None = None, every: int = 0, progress: bool = True,
           desc: str = "training") -> dict[str, list[float]]:
@@ -249,6 +257,8 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator, ste
     Noise has the real batch's size and is drawn on the models' device (from noise_generator if given).
     Hooks: penalty(D, real, fake) added to D's loss; after_d_step(D) after each D update;
     g_judge(G, D, z) -> logits for G's loss instead of D(G(z)); after_g_step(G) after each G update.
+    g_sees_real=True: G's loss is g_loss(fake_logits, real_logits), with D's logits on the last real
+    batch of the step, paired one to one (losses.relativistic_generator_loss).
     callback(step, generator, discriminator, history) runs after step 1, every `every` generator
     steps and after the last step (e.g. to draw samples from a fixed noise batch).
 
@@ -282,17 +292,19 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator, ste
             if conditional is None:                       # the first batch: checked once
                 _check_first_batch(real)
                 conditional = labels is not None
-                if conditional and (not hasattr(generator, "n_classes") or penalty is not None or g_judge is not None):
+                if conditional and (not hasattr(generator, "n_classes") or penalty is not None or g_judge is not None
+                                    or g_sees_real):
                     raise ValueError("batches yield (images, labels): that trains a conditional GAN, which needs a "
-                                     "generator with n_classes taking (z, labels) and no penalty or g_judge; "
-                                     "for an unconditional GAN make the batches without labels")
+                                     "generator with n_classes taking (z, labels) and no penalty, g_judge or "
+                                     "g_sees_real; for an unconditional GAN make the batches without labels")
             fake_labels = _fake_labels(generator, len(real), device, noise_generator) if conditional else None
             d_logs.append(discriminator_step(generator, discriminator, d_optimizer, real,
                                              noise(len(real), generator.z_dim, device, noise_generator), d_loss,
                                              penalty, after_d_step, labels, fake_labels))
         z = noise(len(real), generator.z_dim, device, noise_generator)
         fake_labels = _fake_labels(generator, len(real), device, noise_generator) if conditional else None
-        g_log = generator_step(generator, discriminator, g_optimizer, z, g_loss, g_judge, fake_labels)
+        g_log = generator_step(generator, discriminator, g_optimizer, z, g_loss, g_judge, fake_labels,
+                               real if g_sees_real else None)
         if after_g_step is not None:
             after_g_step(generator)
         d_means = torch.stack([torch.stack([log[key] for key in D_KEYS]) for log in d_logs]).mean(0)

@@ -138,3 +138,58 @@ def test_hinge_losses_match_a_hand_computation():
     assert losses.hinge_generator_loss(fake).item() == pytest.approx(2.0 / 3)
     with pytest.raises(ValueError, match="shape"):
         losses.hinge_discriminator_loss(torch.zeros(2, 2), torch.zeros(2))
+
+
+# ----------------------------------------------------------------------------- R1, R2, RpGAN
+
+def test_r1_penalty_matches_hand_computation_and_flattens_per_sample():
+    # D(x) = sum of squares of the sample: grad_x D = 2x, so R1 = gamma/2 * mean_i ||2 x_i||^2 over *all* pixels
+    real = torch.tensor([[[[1.0, 2.0], [0.0, -1.0]]], [[[3.0, 0.0], [0.0, 0.0]]]])   # (2, 1, 2, 2)
+    critic = lambda x: (x ** 2).flatten(1).sum(1)
+    expected = 0.5 * 10.0 * (4 * (1 + 4 + 0 + 1) + 4 * 9) / 2                          # = 105
+    assert math.isclose(losses.r1_penalty(critic, real, gamma=10.0).item(), expected, rel_tol=1e-6)
+    # a linear D has the same slope everywhere: R1 = R2 = gamma/2 ||w||^2 on any points
+    linear = torch.nn.Linear(3, 1, bias=False)
+    with torch.no_grad():
+        linear.weight.copy_(torch.tensor([[1.0, -2.0, 2.0]]))
+    for penalty in (losses.r1_penalty, losses.r2_penalty):
+        assert math.isclose(penalty(linear, torch.randn(5, 3), gamma=2.0).item(), 9.0, rel_tol=1e-6)
+
+
+def test_r1_is_zero_centred_unlike_the_wgan_gp_penalty():
+    linear = torch.nn.Linear(2, 1, bias=False)
+    with torch.no_grad():
+        linear.weight.copy_(torch.tensor([[0.6, 0.8]]))                                   # slope exactly 1
+    points = torch.randn(8, 2)
+    assert losses.gradient_penalty(linear, points, torch.randn(8, 2)).item() < 1e-10      # WGAN-GP: slope 1 is free
+    assert math.isclose(losses.r1_penalty(linear, points, gamma=1.0).item(), 0.5, rel_tol=1e-6)  # R1: slope 1 costs
+
+
+def test_r1_trains_d_and_r2_does_not_reach_g():
+    d = torch.nn.Linear(3, 1)
+    g = torch.nn.Linear(2, 3)
+    fake = g(torch.randn(4, 2))                                   # attached to G's graph
+    (losses.r1_penalty(d, torch.randn(4, 3)) + losses.r2_penalty(d, fake)).backward()
+    assert d.weight.grad is not None and d.weight.grad.abs().sum() > 0
+    assert g.weight.grad is None                                  # R2 is D's regulariser: fakes are detached
+
+
+def test_zero_centred_penalties_refuse_batchnorm_and_negative_gamma():
+    with pytest.raises(ValueError, match="BatchNorm"):
+        losses.r1_penalty(torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.BatchNorm1d(3)), torch.randn(4, 3))
+    with pytest.raises(ValueError, match="gamma"):
+        losses.r2_penalty(torch.nn.Linear(3, 1), torch.randn(4, 3), gamma=-1.0)
+
+
+def test_relativistic_losses_match_hand_computation_and_pair_samples():
+    real, fake = torch.tensor([2.0, 0.0]), torch.tensor([1.0, 3.0])
+    softplus = lambda v: math.log1p(math.exp(v))
+    expected_d = (softplus(1.0 - 2.0) + softplus(3.0 - 0.0)) / 2                        # pairs (2, 1) and (0, 3)
+    assert math.isclose(losses.relativistic_discriminator_loss(real, fake).item(), expected_d, rel_tol=1e-6)
+    expected_g = (softplus(2.0 - 1.0) + softplus(0.0 - 3.0)) / 2
+    assert math.isclose(losses.relativistic_generator_loss(fake, real).item(), expected_g, rel_tol=1e-6)
+    # only differences count: shifting every logit leaves RpGAN unchanged, the standard loss not
+    assert math.isclose(losses.relativistic_discriminator_loss(real + 5, fake + 5).item(), expected_d, rel_tol=1e-6)
+    assert abs(losses.discriminator_loss(real + 5, fake + 5) - losses.discriminator_loss(real, fake)) > 0.1
+    with pytest.raises(ValueError, match="pairs"):
+        losses.relativistic_discriminator_loss(torch.zeros(3), torch.zeros(2))

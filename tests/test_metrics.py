@@ -73,6 +73,15 @@ def test_mode_coverage_on_samples_with_known_answers():
     assert result["modes"] == 0 and result["high_quality"] < 0.01
 
 
+def test_favourite_mode_share_tells_collapse_from_blur():
+    ring, one = _ring_samples([3], 2400)
+    assert metrics.mode_coverage(one, ring)["favourite_share"] == 1.0                  # collapse
+    blurred = np.concatenate([_ring_samples(range(8), 300)[1], one[:800]])             # 2,400 + 800 on mode 3
+    blurred = blurred + np.random.default_rng(2).normal(0, 0.5, blurred.shape)          # far outside every mode
+    result = metrics.mode_coverage(blurred, ring)
+    assert result["modes"] == 0 and abs(result["favourite_share"] - 1100 / 3200) < 0.05  # blur: no mode, no collapse
+
+
 def test_mode_coverage_checks_its_input():
     from gantut import data
     with pytest.raises(ValueError, match="shape"):

@@ -355,3 +355,23 @@ def test_history_is_read_back_from_the_device_only_every_sync_every_steps(monkey
                           progress=False)
     assert reads == [train.SYNC_EVERY, train.SYNC_EVERY, 7]
     assert len(history["loss_d"]) == steps and all(isinstance(v, float) for v in history["loss_d"])
+
+
+def test_g_sees_real_hands_the_relativistic_generator_loss_paired_real_logits():
+    generator, discriminator = toy_models()
+    calls = []
+
+    def recording_loss(fake_logits, real_logits=None):
+        calls.append((fake_logits.shape, None if real_logits is None else real_logits.shape,
+                      None if real_logits is None else real_logits.requires_grad))
+        return losses.relativistic_generator_loss(fake_logits, real_logits)
+
+    batches = data.batches(torch.randn(64, 1), 16)
+    train.train(generator, discriminator, batches, 2, *optimizers(generator, discriminator),
+                d_loss=losses.relativistic_discriminator_loss, g_loss=recording_loss, g_sees_real=True,
+                penalty=lambda d, real, fake: losses.r1_penalty(d, real, 1.0) + losses.r2_penalty(d, fake, 1.0),
+                progress=False)
+    assert calls == [(torch.Size([16]), torch.Size([16]), False)] * 2   # one real logit per fake, constants for G
+    with pytest.raises(TypeError):                                            # without the flag G's loss gets fakes only
+        train.train(generator, discriminator, data.batches(torch.randn(64, 1), 16), 1,
+                    *optimizers(generator, discriminator), g_loss=losses.relativistic_generator_loss, progress=False)
