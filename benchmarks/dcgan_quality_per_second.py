@@ -26,7 +26,7 @@ from gantut import data, features, losses, metrics, nets, train, utils
 # statistics recomputed before scoring; channels_last memory format for both networks and the data.
 BASE = dict(width=32, batch=64, g_lr=2e-4, d_lr=2e-4, ema=None, norm="batch", spectral=False,
             warmup=False, recompute=False, channels_last=False, loss="standard", gamma=0.0, r2=False,
-            betas=(0.5, 0.999), g_batchnorm=True)
+            betas=(0.5, 0.999), g_batchnorm=True, lazy=1)
 # Chapter 9's recipe: D without normalisation, zero-centred penalties R1 (real) and R2 (fake) of weight
 # gamma, the relativistic pairing loss ("rp"), Adam beta1 = 0 as in R3GAN (Huang et al. 2024).
 MODERN = dict(BASE, norm="none", betas=(0.0, 0.99), g_lr=4e-4, d_lr=4e-4, gamma=1.0)
@@ -65,6 +65,11 @@ SETTINGS = {
                                                warmup=True, recompute=True),
     "RpGAN, R1+R2 1, lr 8e-4, G without BatchNorm": dict(MODERN, loss="rp", r2=True, g_lr=8e-4, d_lr=8e-4,
                                                          g_batchnorm=False),
+    # lazy regularisation (StyleGAN2): the penalties every k-th D step, weighted by k
+    "RpGAN, R1+R2 1, lr 8e-4, lazy 4": dict(MODERN, loss="rp", r2=True, g_lr=8e-4, d_lr=8e-4, lazy=4),
+    "RpGAN, R1+R2 1, lr 8e-4, lazy 16": dict(MODERN, loss="rp", r2=True, g_lr=8e-4, d_lr=8e-4, lazy=16),
+    "RpGAN, R1+R2 1, lr 4e-4, lazy 4": dict(MODERN, loss="rp", r2=True, lazy=4),
+    "RpGAN, R1+R2 0.3, lr 8e-4, lazy 4": dict(MODERN, loss="rp", r2=True, g_lr=8e-4, d_lr=8e-4, gamma=0.3, lazy=4),
 }
 Z_DIM, CHUNK, N_SCORE = 64, 50, 1_000
 
@@ -105,9 +110,14 @@ def run(name: str, budget: float, images, classifier, held_out_features, noise, 
         options.update(d_loss=losses.relativistic_discriminator_loss, g_loss=losses.relativistic_generator_loss,
                        g_sees_real=True)
     if s["gamma"] > 0:
-        gamma, with_r2 = s["gamma"], s["r2"]
-        options["penalty"] = lambda d, real, fake: (losses.r1_penalty(d, real, gamma)
-                                                    + (losses.r2_penalty(d, fake, gamma) if with_r2 else 0.0))
+        gamma, with_r2, lazy, calls = s["gamma"], s["r2"], s["lazy"], [0]
+
+        def penalty(d, real, fake):   # every lazy-th D step, weighted by lazy (lazy = 1: every step)
+            calls[0] += 1
+            if calls[0] % lazy:
+                return torch.zeros((), device=real.device)
+            return lazy * (losses.r1_penalty(d, real, gamma) + (losses.r2_penalty(d, fake, gamma) if with_r2 else 0.0))
+        options["penalty"] = penalty
     average = copy.deepcopy(generator) if s["ema"] is not None else None
     count = [0]
 

@@ -170,17 +170,21 @@ def hinge_generator_loss(fake_scores: torch.Tensor) -> torch.Tensor:
 
 def _zero_centred_penalty(discriminator: nn.Module, points: torch.Tensor, gamma: float, name: str) -> torch.Tensor:
     if not gamma >= 0:
-        raise ValueError(f"{name}'s gamma must be >= 0 (Mescheder et al. use 10 on images; 0 switches it off), got {gamma}")
+        raise ValueError(f"{name}'s gamma must be >= 0 (StyleGAN uses 10 on FFHQ; 0 switches it off), got {gamma}")
     if isinstance(discriminator, nn.Module) and any(isinstance(m, nn.modules.batchnorm._BatchNorm)
                                                     for m in discriminator.modules()):
         raise ValueError(f"{name} is a per-sample gradient penalty, and BatchNorm makes each logit depend on the whole "
                          "batch: build the discriminator without BatchNorm (e.g. DCGANDiscriminator(norm='none'))")
-    norms = critic_gradient_norms(discriminator, points, create_graph=True)
-    return 0.5 * gamma * (norms ** 2).mean()
+    if points.dim() < 2 or not points.dtype.is_floating_point:
+        raise ValueError(f"{name} needs a floating-point batch (N, ...), got dtype {points.dtype}, shape {tuple(points.shape)}")
+    where = points.device
+    points = points.detach().to(module_device(discriminator, where)).requires_grad_(True)
+    (grads,) = torch.autograd.grad(discriminator(points).sum(), points, create_graph=True)
+    return 0.5 * gamma * grads.flatten(1).pow(2).sum(1).mean()   # squared norm per sample, no square root
 
 
 def r1_penalty(discriminator: nn.Module, real: torch.Tensor, gamma: float = 10.0) -> torch.Tensor:
-    """R1 = gamma/2 * E_{x ~ data}[||grad_x D(x)||^2] (Mescheder et al. 2018, Section 4.1).
+    """R1 = gamma/2 * E_{x ~ data}[||grad_x D(x)||^2] (Mescheder et al. 2018).
 
     real: (N, ...) a batch of real data; D's logits are differentiated with respect to it, each
     sample's gradient flattened over all its dimensions. Zero-centred (it pushes the slope to 0,
@@ -214,4 +218,8 @@ def relativistic_generator_loss(fake_logits: torch.Tensor, real_logits: torch.Te
     """RpGAN, G's side: E[softplus(D(x_i) - D(G(z_i)))], minimised by G: each fake should score above its
     real partner. fake_logits, real_logits: (N,) or (N, 1). For gantut.train.train pass
     g_loss=relativistic_generator_loss with g_sees_real=True (the loop then hands it D's logits on a real batch)."""
-    return relativistic_discriminator_loss(fake_logits, real_logits)
+    fake_logits, real_logits = _logits("fake_logits", fake_logits), _logits("real_logits", real_logits)
+    if real_logits.shape != fake_logits.shape:
+        raise ValueError(f"the relativistic loss pairs real and fake samples one to one: got {fake_logits.shape[0]} fake "
+                         f"and {real_logits.shape[0]} real logits; use batches of the same size")
+    return F.softplus(real_logits - fake_logits).mean()

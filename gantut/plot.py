@@ -77,7 +77,7 @@ def curves(history: Mapping[str, Sequence[float]], keys: Sequence[str] | None = 
            hlines: Mapping[str, float] | None = None, ax=None, figsize=(7, 3.5)):
     """Plot history[key] against the step for each key (smoothed over window steps).
 
-    hlines: reference levels drawn dashed, e.g. {"equilibrium D = 1/2": 0.5}.
+    hlines: reference levels drawn in black, dashed, dotted, dash-dotted in turn, e.g. {"equilibrium D = 1/2": 0.5}.
     """
     keys = list(keys) if keys is not None else list(history)
     missing = [k for k in keys if k not in history]
@@ -86,8 +86,8 @@ def curves(history: Mapping[str, Sequence[float]], keys: Sequence[str] | None = 
     fig, ax = _figure(ax, figsize)
     for key in keys:
         ax.plot(np.arange(len(history[key])), smooth(history[key], window), label=key, lw=1.4)
-    for label, level in (hlines or {}).items():
-        ax.axhline(level, ls="--", color="k", lw=1, label=label)
+    for (label, level), style in zip((hlines or {}).items(), itertools.cycle(("--", ":", "-."))):
+        ax.axhline(level, ls=style, color="k", lw=1, label=label)   # one line style per reference level
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:

@@ -50,6 +50,12 @@ def test_curves_labels_lines_and_refuses_unknown_keys():
         plot.curves({"loss_d": [1]}, keys=["loss_x"])
 
 
+def test_curves_draws_each_reference_level_in_its_own_style():
+    fig = plot.curves({"loss_d": [1, 2, 3]}, hlines={"log 4": 1.386, "log 2": 0.693})
+    styles = [line.get_linestyle() for line in fig.axes[0].lines[1:]]
+    assert len(set(styles)) == 2   # a reader can tell the two levels apart in the legend
+
+
 def test_density_plots_draw_and_validate():
     x = np.linspace(-3, 3, 50)
     fig = plot.density_1d(x, {"p_data": np.exp(-x**2)}, discriminator=np.full_like(x, 0.5))

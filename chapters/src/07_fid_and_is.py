@@ -438,7 +438,8 @@ print("every damage raises FID more than 5x and KID clearly, and lowers IS; with
 # against the 1,000 held-out digits: FID and KID on the classifier's features and the "MNIST score" (IS with the
 # classifier, 10 splits). Chapter 8's conditional generator is asked for each class 100 times (an even
 # spread of labels, which an unconditional generator has to find on its own); its four loss-zoo
-# generators are chapter 4's DCGAN trained with four losses against one LayerNorm discriminator. The
+# generators are chapter 4's DCGAN trained with four losses against one LayerNorm discriminator; chapter 9's
+# is the same DCGAN trained with the relativistic loss and lazy R1 + R2 penalties for ten minutes. The
 # reference row is three disjoint sets of 1,000 real training digits: the best any generator could hope for with this number
 # of samples. (Chapter 6's 2D and stacked-MNIST generators model other data; chapter 6 scores them by
 # mode coverage.)
@@ -459,6 +460,7 @@ shipped = {   # name: (generator, file), or (generator, None) for a member of th
     "ch. 8 conditional DCGAN": (nets.ConditionalDCGANGenerator(64, 32, 10), "08_conditional_dcgan_generator.pt"),
     **{f"ch. 8 zoo: {label}": (zoo[key], None) for key, label in
        (("non_saturating", "non-saturating"), ("lsgan", "LSGAN"), ("hinge", "hinge"), ("wgan_gp", "WGAN-GP"))},
+    "ch. 9 modern (RpGAN + R1 + R2)": (dcgan_generator(), "09_modern_generator.pt"),
 }
 NOISE_SEEDS = (1234, 1235, 1236)      # three noise draws per generator; three disjoint sets of real digits
 board_images = {"real training digits": [train_digits.images[i * N_SCORE:(i + 1) * N_SCORE] for i in range(len(NOISE_SEEDS))]}
@@ -863,7 +865,7 @@ for n in (50, 100, 200, 400):
 # - Heusel, M., Ramsauer, H., Unterthiner, T., et al. (2017). GANs Trained by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
 # - Bi\'nkowski, M., Sutherland, D. J., Arbel, M., et al. (2018). Demystifying MMD GANs. *International Conference on Learning Representations*.
 # - Chong, M. J. & Forsyth, D. (2020). Effectively Unbiased FID and Inception Score and Where to Find Them. *IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)*.
-# - Kynk\"a\"anniemi, T., Karras, T., Laine, S., et al. (2019). Improved Precision and Recall Metric for Assessing Generative Models. *Advances in Neural Information Processing Systems*.
+# - Kynkäänniemi, T., Karras, T., Laine, S., et al. (2019). Improved Precision and Recall Metric for Assessing Generative Models. *Advances in Neural Information Processing Systems*.
 # - Parmar, G., Zhang, R. & Zhu, J. (2022). On Aliased Resizing and Surprising Subtleties in GAN Evaluation. *IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)*.
 #
 # Every work cited in the book is in the [bibliography](../bibliography).

@@ -564,9 +564,8 @@ if PROFILE == "quick":   # the control rows' baseline: chapter 6's vanilla GAN i
                    for a, b in zip(ring_generators[ours], chapter6[theirs]))
     print("chapter 6's vanilla GAN and WGAN-GP are this chapter's non-saturating GAN and WGAN-GP: identical samples, "
           "every seed, so chapter 6's controls are controls for this table")
-top_of = {name: np.array([np.bincount(np.linalg.norm(train.sample(g, RING_NOISE).numpy()[:, None] - ring.means[None], axis=-1)
-                                        .argmin(1), minlength=8).max() / N_EVAL for g in gens])
-          for name, gens in ring_generators.items()}                       # share of samples nearest the favourite mode
+top_of = {name: np.array([r["favourite_share"] for r in runs])              # share of samples nearest the favourite mode
+          for name, runs in ring_results.items()}
 for name in ("non-saturating", "hinge", "WGAN-GP, critic lr 1e-4"):
     assert (top_of[name] > 0.5).all() and modes_of[name].max() <= 1, name  # collapsed onto one mode, every seed
 assert modes_of["LSGAN"].max() > 1 and modes_of["LSGAN"].min() <= 1          # LSGAN: better on some seeds, not all
@@ -845,6 +844,8 @@ for name, result in [("no truncation", none_), ("tau 0.5", half), *shell_test.it
 # {cite:p}`kang2023gigagan` remain the fast option, sampling a 512 x 512 image in a fraction of a
 # second. Everything in chapters 1–7 — the game, the optimal discriminator, the Lipschitz
 # constraint, collapse and its measurement, FID — is what those systems are built and judged with.
+# Chapter 9 follows the R1 line to the present: why it makes GAN training converge, the relativistic
+# loss, the minimal modern GAN built from both, and the GANs and adversarial losses of 2023–2025.
 #
 # ## 8.5 Common mistakes
 #
