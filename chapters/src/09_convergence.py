@@ -364,7 +364,8 @@ print("after 40 time units the distance to the equilibrium is " +
 # equilibrium the discriminator should be flat); they are taken **on the data** (R1) or **on the samples**
 # (R2), not on interpolates between them; and they regularise a GAN discriminator, not a Wasserstein
 # critic. Penalising $D$'s gradient to stabilise GANs goes back to {cite:t}`roth2017stabilizing`, whose
-# penalty carries a weight that depends on the loss; R1 is the plain zero-centred version on the data.
+# penalty weights each sample's squared gradient norm by a function of $D$'s output; R1 is the plain,
+# unweighted version on the data.
 # StyleGAN {cite:p}`karras2019stylegan` trains with the non-saturating loss and R1 ($\gamma = 10$ on FFHQ).
 #
 # `gantut.losses.r1_penalty(D, real, gamma)` and `r2_penalty(D, fake, gamma)` flatten each sample's
@@ -633,8 +634,9 @@ print("D lr 1e-4: the non-saturating GAN, RpGAN and RpGAN + R1 + R2 all put more
 
 # %% [markdown]
 # *Reading the table and the figure.* **On the ring, D's learning rate mattered far more than the loss.**
-# At chapter 6's shared setting (D at $10^{-4}$) RpGAN puts 91–100% of its samples at one mode, like the
-# non-saturating GAN, mostly off the mode's centre (0–1 modes covered); adding R1 + R2 does not rescue it. With D at $10^{-3}$ both losses spread over most of the ring, and
+# At chapter 6's shared setting (D at $10^{-4}$) RpGAN puts 98–100% of its samples at one mode, like the
+# non-saturating GAN, mostly off the mode's centre (0–1 modes covered); adding R1 + R2 does not rescue it
+# (91–100%, no mode covered). With D at $10^{-3}$ both losses spread over most of the ring, and
 # RpGAN's small edge (one mode on two seeds of three) is within the spread of three seeds. This does not
 # contradict {cite:t}`sun2020towards`: their result is about the landscape of the loss, not about a
 # particular optimiser and learning rates. A plausible reading, which we did not test: with D ten times
@@ -824,6 +826,19 @@ print("at the same training time every seed of non-saturating + R1 + R2 beats ev
       "loss on every seed")
 
 # %% [markdown]
+# *Reading the table and the figures.* Both recipes without normalisation and with the lazy zero-centred
+# penalties beat the SN-GAN recipe on every seed by a wide margin at the same training time. **Between
+# the two, the relativistic loss lost**: every seed of the non-saturating loss with the same penalties
+# scored better. Part of the reason is cost: RpGAN's generator loss needs $D$'s scores on a real batch
+# as well, one more forward pass of $D$ per step, so in the same seconds it made fewer generator steps
+# (the table); whether it is worse *per step* on MNIST this experiment does not say. R3GAN's case for
+# RpGAN rests on mode coverage on StackedMNIST and on its larger architecture, where the standard loss
+# with the same penalties dropped modes; at this size, on MNIST, where only FID was measured here, the recipe's
+# other changes — no normalisation in $D$, the penalties, a faster learning rate with $\beta_1 = 0$ — are
+# what pays. The book's target for this budget, a classifier FID of 40, was not reached on the machine
+# that trained these runs (about 1,400 generator steps in 120 s); the best seed scored in the
+# fifties. Trained for ten minutes instead (below), the modern recipe goes much further.
+#
 # **At full scale.** The modern recipe trained for longer (the full profile; the generator ships as
 # `data/checkpoints/09_modern_generator.pt`), scored as on chapter 7's leaderboard: three draws of
 # 1,000 samples against the 1,000 held-out digits, FID, KID (20 subsets of 500), precision and recall
@@ -915,23 +930,9 @@ plt.show()
 # the summed spreads), and ahead of chapter 8's WGAN-GP — trained with five critic steps per generator step
 # for about a quarter of an hour — by more than the summed spreads but less than twice (three draws cannot
 # separate them as firmly). Precision and recall, which split FID's verdict into quality and coverage, are
-# in the table. It does not reach the real-digit floor, nor chapter 8's
+# in the table. The modern generator does not reach the real-digit floor, nor chapter 8's
 # *conditional* DCGAN (FID about 10 on chapter 7's leaderboard), which is told the class and so never has
 # to find the ten modes itself.
-
-# %% [markdown]
-# *Reading the table and the figures.* Both recipes without normalisation and with the lazy zero-centred
-# penalties beat the SN-GAN recipe on every seed by a wide margin at the same training time. **Between
-# the two, the relativistic loss lost**: every seed of the non-saturating loss with the same penalties
-# scored better. Part of the reason is cost: RpGAN's generator loss needs $D$'s scores on a real batch
-# as well, one more forward pass of $D$ per step, so in the same seconds it made fewer generator steps
-# (the table); whether it is worse *per step* on MNIST this experiment does not say. R3GAN's case for
-# RpGAN rests on mode coverage on StackedMNIST and on its larger architecture, where the standard loss
-# with the same penalties dropped modes; at this size, on digits that every recipe covers, the recipe's
-# other changes — no normalisation in $D$, the penalties, a faster learning rate with $\beta_1 = 0$ — are
-# what pays. The book's target for this budget, a classifier FID of 40, was not reached on the machine
-# that trained these runs (about 1,400 generator steps in 120 s); the best seed scored in the
-# fifties. Trained for ten minutes instead (below), the modern recipe goes much further.
 
 # %% [markdown]
 # ## 9.6 Where GANs went next
@@ -955,7 +956,8 @@ plt.show()
 #   diffusion model into a one-step generator by adversarial training against real data, with an
 #   approximate R1 penalty. The discriminator of chapter 1, and the penalty of this chapter, live on in
 #   some of the fastest one-step image and video generators.
-#
+
+# %% [markdown]
 # ## Common mistakes
 #
 # The penalty computed without `create_graph=True` ran in section 9.3. Two more:
@@ -985,9 +987,9 @@ print(f"in the last 300 steps the game's value is within 0.02 of -2 log 2 at {at
 # %% [markdown]
 # ```{admonition} Mistake: the relativistic loss with unpaired batches
 # :class: warning
-# RpGAN compares the $i$-th real sample with the $i$-th fake one. Broadcasting a real batch of 64 against
-# 63 fakes (a last, shorter batch) or a (64, 1) against a (64,) tensor silently builds a 64 x 64 matrix of
-# all pairs, a different loss. `gantut.losses.relativistic_discriminator_loss` flattens (N, 1) logits and
+# RpGAN compares the $i$-th real sample with the $i$-th fake one. Subtracting a (64,) tensor of fake logits
+# from a (64, 1) tensor of real ones silently builds a 64 x 64 matrix of all pairs (64 x 63 against a last,
+# shorter batch of 63), a different loss. `gantut.losses.relativistic_discriminator_loss` flattens (N, 1) logits and
 # refuses unequal batch sizes.
 # ```
 
