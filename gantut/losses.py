@@ -105,14 +105,25 @@ def critic_gradient_norms(critic: nn.Module, points: torch.Tensor, create_graph:
     norm over dim=1 only, as in widely copied code, gives per-row norms of an image, not the
     gradient's norm.) create_graph=True keeps the graph so that the norms can be trained on.
     """
+    return _input_gradients(critic, points, create_graph).norm(dim=1).to(points.device)   # on the points' device
+
+
+def _input_gradients(model: nn.Module, points: torch.Tensor, create_graph: bool) -> torch.Tensor:
+    """grad_x model(x) for each sample of points (N, ...), flattened over all its dimensions: (N, d),
+    on the model's device."""
     if points.dim() < 2 or not points.dtype.is_floating_point:
         raise ValueError(f"points must be a floating-point batch (N, ...) with N samples, got dtype {points.dtype}, "
                          f"shape {tuple(points.shape)}; a batch of scalars is (N, 1)")
-    where = points.device
-    points = points.detach().to(module_device(critic, where)).requires_grad_(True)
-    scores = critic(points)
-    (grads,) = torch.autograd.grad(scores.sum(), points, create_graph=create_graph)
-    return grads.flatten(1).norm(dim=1).to(where)   # on the device of the points given
+    points = points.detach().to(module_device(model, points.device)).requires_grad_(True)
+    (grads,) = torch.autograd.grad(model(points).sum(), points, create_graph=create_graph)
+    return grads.flatten(1)
+
+
+def _refuse_batchnorm(model: nn.Module, penalty: str) -> None:
+    """A per-sample gradient penalty is meaningless when BatchNorm ties each score to the whole batch."""
+    if isinstance(model, nn.Module) and any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules()):
+        raise ValueError(f"{penalty} is per sample, and BatchNorm makes each score depend on the whole batch: build "
+                         "the network without BatchNorm (e.g. DCGANDiscriminator(norm='layer' or 'none'))")
 
 
 def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, weight: float = 10.0,
@@ -128,9 +139,7 @@ def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, 
     """
     if not weight >= 0:
         raise ValueError(f"the penalty's weight must be >= 0 (the paper uses 10), got {weight}")
-    if isinstance(critic, nn.Module) and any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in critic.modules()):
-        raise ValueError("the gradient penalty is per sample, and BatchNorm makes each score depend on the whole "
-                         "batch: build the critic without BatchNorm (e.g. DCGANDiscriminator(norm='layer' or 'none'))")
+    _refuse_batchnorm(critic, "the gradient penalty")
     norms = critic_gradient_norms(critic, interpolates(real, fake.detach(), generator), create_graph=True)
     excess = (norms - 1).clamp(min=0) if one_sided else norms - 1
     return weight * (excess ** 2).mean()
@@ -171,16 +180,9 @@ def hinge_generator_loss(fake_scores: torch.Tensor) -> torch.Tensor:
 def _zero_centred_penalty(discriminator: nn.Module, points: torch.Tensor, gamma: float, name: str) -> torch.Tensor:
     if not gamma >= 0:
         raise ValueError(f"{name}'s gamma must be >= 0 (StyleGAN uses 10 on FFHQ; 0 switches it off), got {gamma}")
-    if isinstance(discriminator, nn.Module) and any(isinstance(m, nn.modules.batchnorm._BatchNorm)
-                                                    for m in discriminator.modules()):
-        raise ValueError(f"{name} is a per-sample gradient penalty, and BatchNorm makes each logit depend on the whole "
-                         "batch: build the discriminator without BatchNorm (e.g. DCGANDiscriminator(norm='none'))")
-    if points.dim() < 2 or not points.dtype.is_floating_point:
-        raise ValueError(f"{name} needs a floating-point batch (N, ...), got dtype {points.dtype}, shape {tuple(points.shape)}")
-    where = points.device
-    points = points.detach().to(module_device(discriminator, where)).requires_grad_(True)
-    (grads,) = torch.autograd.grad(discriminator(points).sum(), points, create_graph=True)
-    return 0.5 * gamma * grads.flatten(1).pow(2).sum(1).mean()   # squared norm per sample, no square root
+    _refuse_batchnorm(discriminator, name)
+    grads = _input_gradients(discriminator, points, create_graph=True)
+    return 0.5 * gamma * grads.pow(2).sum(1).mean()   # squared norm per sample, no square root
 
 
 def r1_penalty(discriminator: nn.Module, real: torch.Tensor, gamma: float = 10.0) -> torch.Tensor:
@@ -207,10 +209,7 @@ def relativistic_discriminator_loss(real_logits: torch.Tensor, fake_logits: torc
     real_logits, fake_logits: (N,) or (N, 1), the same N. D is asked only to score each real sample
     above its fake partner, not to push either to an absolute target. Returns a scalar.
     """
-    real_logits, fake_logits = _logits("real_logits", real_logits), _logits("fake_logits", fake_logits)
-    if real_logits.shape != fake_logits.shape:
-        raise ValueError(f"the relativistic loss pairs real and fake samples one to one: got {real_logits.shape[0]} real "
-                         f"and {fake_logits.shape[0]} fake logits; use batches of the same size")
+    real_logits, fake_logits = _paired(real_logits, fake_logits)
     return F.softplus(fake_logits - real_logits).mean()
 
 
@@ -218,8 +217,14 @@ def relativistic_generator_loss(fake_logits: torch.Tensor, real_logits: torch.Te
     """RpGAN, G's side: E[softplus(D(x_i) - D(G(z_i)))], minimised by G: each fake should score above its
     real partner. fake_logits, real_logits: (N,) or (N, 1). For gantut.train.train pass
     g_loss=relativistic_generator_loss with g_sees_real=True (the loop then hands it D's logits on a real batch)."""
-    fake_logits, real_logits = _logits("fake_logits", fake_logits), _logits("real_logits", real_logits)
-    if real_logits.shape != fake_logits.shape:
-        raise ValueError(f"the relativistic loss pairs real and fake samples one to one: got {fake_logits.shape[0]} fake "
-                         f"and {real_logits.shape[0]} real logits; use batches of the same size")
+    real_logits, fake_logits = _paired(real_logits, fake_logits)
     return F.softplus(real_logits - fake_logits).mean()
+
+
+def _paired(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Both as (N,), refused unless there is one real logit per fake one."""
+    real_logits, fake_logits = _logits("real_logits", real_logits), _logits("fake_logits", fake_logits)
+    if real_logits.shape != fake_logits.shape:
+        raise ValueError(f"the relativistic loss pairs real and fake samples one to one: got {real_logits.shape[0]} real "
+                         f"and {fake_logits.shape[0]} fake logits; use batches of the same size")
+    return real_logits, fake_logits
