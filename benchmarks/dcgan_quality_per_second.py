@@ -110,14 +110,10 @@ def run(name: str, budget: float, images, classifier, held_out_features, noise, 
         options.update(d_loss=losses.relativistic_discriminator_loss, g_loss=losses.relativistic_generator_loss,
                        g_sees_real=True)
     if s["gamma"] > 0:
-        gamma, with_r2, lazy, calls = s["gamma"], s["r2"], s["lazy"], [0]
-
-        def penalty(d, real, fake):   # every lazy-th D step, weighted by lazy (lazy = 1: every step)
-            calls[0] += 1
-            if calls[0] % lazy:
-                return torch.zeros((), device=real.device)
-            return lazy * (losses.r1_penalty(d, real, gamma) + (losses.r2_penalty(d, fake, gamma) if with_r2 else 0.0))
-        options["penalty"] = penalty
+        gamma, with_r2 = s["gamma"], s["r2"]
+        options["penalty"] = losses.lazy(   # every s["lazy"]-th D step, weighted by s["lazy"] (1: every step)
+            lambda d, real, fake: losses.r1_penalty(d, real, gamma) + (losses.r2_penalty(d, fake, gamma) if with_r2 else 0.0),
+            s["lazy"])
     average = copy.deepcopy(generator) if s["ema"] is not None else None
     count = [0]
 

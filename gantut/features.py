@@ -127,13 +127,24 @@ def digit_scores(model: MNISTClassifier, images: torch.Tensor, reference_feature
 
 
 @torch.no_grad()
+def stacked_reading(model: MNISTClassifier, images: torch.Tensor, batch_size: int = 1000) -> tuple[torch.Tensor, torch.Tensor]:
+    """Read stacked-MNIST images (N, 3, 28, 28) in [-1, 1], one digit per channel.
+
+    Returns (modes, confidence): modes (N,) int64 in 0..999 = 100 * first + 10 * second + third digit, each
+    channel labelled by the classifier's most likely class; confidence (N,) float, the smallest of the three
+    channels' top-class probabilities (>= 0.9: all three digits read with at least 90% confidence).
+    """
+    if images.dim() != 4 or images.shape[1] != 3:
+        raise ValueError(f"stacked MNIST images must have shape (N, 3, 28, 28), got {tuple(images.shape)}")
+    top = [classify(model, images[:, c:c + 1], batch_size).max(1) for c in range(3)]    # 3 x (values, indices)
+    modes = 100 * top[0].indices + 10 * top[1].indices + top[2].indices
+    return modes, torch.stack([t.values for t in top]).min(0).values
+
+
 def stacked_labels(model: MNISTClassifier, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
     """Stacked-MNIST mode of each image (N, 3, 28, 28) in [-1, 1]: 100 * first + 10 * second + third
     digit, each channel labelled by the classifier's most likely class. Returns (N,) int64 in 0..999."""
-    if images.dim() != 4 or images.shape[1] != 3:
-        raise ValueError(f"stacked MNIST images must have shape (N, 3, 28, 28), got {tuple(images.shape)}")
-    digits = [classify(model, images[:, c:c + 1], batch_size).argmax(1) for c in range(3)]
-    return 100 * digits[0] + 10 * digits[1] + digits[2]
+    return stacked_reading(model, images, batch_size)[0]
 
 
 class InceptionFeatures(nn.Module):

@@ -20,6 +20,8 @@ Jolicoeur-Martineau (2019): the relativistic pairing loss (RpGAN), where D score
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -200,6 +202,26 @@ def r2_penalty(discriminator: nn.Module, fake: torch.Tensor, gamma: float = 10.0
     """R2 = gamma/2 * E_{x ~ G}[||grad_x D(x)||^2]: R1's penalty on generated samples (fake: (N, ...),
     detached from G). Returns a scalar; add it to D's loss."""
     return _zero_centred_penalty(discriminator, fake.detach(), gamma, "R2")
+
+
+def lazy(penalty: Callable, interval: int) -> Callable:
+    """StyleGAN2's lazy regularisation (Karras et al. 2020) as a train.train penalty hook.
+
+    Returns hook(D, real, fake) that computes interval * penalty(D, real, fake) on every interval-th call
+    (the interval-th, the 2 x interval-th, ...) and a zero scalar otherwise: the same penalty gradient on
+    average, at about 1/interval of its cost. interval=1 is the penalty itself. Each hook counts its own calls.
+    """
+    if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
+        raise ValueError(f"interval must be a whole number >= 1, got {interval!r}")
+    calls = 0
+
+    def hook(discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        nonlocal calls
+        calls += 1
+        if calls % interval:
+            return torch.zeros((), device=real.device)
+        return interval * penalty(discriminator, real, fake)
+    return hook
 
 
 def relativistic_discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:

@@ -319,6 +319,22 @@ def label_coverage(labels, n_classes: int, min_share: float = 0.2) -> dict:
             "kl": histogram_kl(counts, np.full(n_classes, 1 / n_classes))}
 
 
+def stacked_mnist_coverage(modes, confidence, min_confidence: float = 0.9) -> dict:
+    """Stacked-MNIST coverage from features.stacked_reading's (modes (N,) in 0..999, confidence (N,) in [0, 1]).
+
+    Returns label_coverage's counts, classes (modes with at least one sample) and kl over all N samples, plus
+    confident: the share of samples whose three digits were all read with probability >= min_confidence, and
+    confident_modes: the modes seen among those alone (0 if there are none).
+    """
+    modes, confidence = (torch.as_tensor(np.asarray(v.cpu() if isinstance(v, torch.Tensor) else v)) for v in (modes, confidence))
+    if modes.shape != confidence.shape:
+        raise ValueError(f"modes and confidence must have the same shape (N,), got {tuple(modes.shape)} and "
+                         f"{tuple(confidence.shape)}; pass both outputs of features.stacked_reading")
+    sure = confidence >= min_confidence
+    return {**label_coverage(modes, 1000, min_share=0), "confident": sure.float().mean().item(),
+            "confident_modes": label_coverage(modes[sure], 1000, min_share=0)["classes"] if sure.any() else 0}
+
+
 def check_probabilities(probabilities: torch.Tensor) -> torch.Tensor:
     """A classifier's probabilities (N, C): non-empty, in [0, 1], rows summing to 1 (else a ValueError)."""
     if not isinstance(probabilities, torch.Tensor):

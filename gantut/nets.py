@@ -1,7 +1,8 @@
 """Generator and discriminator networks, and the DCGAN weight initialisation.
 
 MLP networks as in Goodfellow et al. (2014); the N(0, 0.02) initialisation of Radford et
-al. (2016). Discriminators return *logits* (no Sigmoid): the losses in gantut.losses apply
+al. (2016); residual networks without normalisation as in R3GAN (Huang et al. 2024), with the
+fix-up initialisation of Zhang et al. (2019). Discriminators return *logits* (no Sigmoid): the losses in gantut.losses apply
 the sigmoid inside a numerically stable log-sigmoid.
 """
 from __future__ import annotations
@@ -237,6 +238,113 @@ class DCGANDiscriminator(nn.Module):
             nn.Conv2d(channels, width, 4, 2, 1), _activation(activation),
             nn.Conv2d(width, 2 * width, 4, 2, 1, bias=norm != "batch"), middle_norm, _activation(activation),
             nn.Conv2d(2 * width, 1, 7, 1, 0),
+        )
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        if images.dim() != 4 or tuple(images.shape[1:]) != (self.channels, 28, 28):
+            raise ValueError(f"images must have shape (N, {self.channels}, 28, 28), got {tuple(images.shape)}")
+        return self.net(images).flatten()
+
+
+# ----------------------------------------------------------------------------- residual networks without normalisation
+
+def _he_init(layer: nn.Module, scale: float = 1.0) -> nn.Module:
+    """He initialisation for LeakyReLU(0.2), times scale (0: a zero layer); biases zero. In place; returns layer."""
+    if scale == 0:
+        nn.init.zeros_(layer.weight)
+    else:
+        nn.init.kaiming_normal_(layer.weight, a=0.2, nonlinearity="leaky_relu")
+        layer.weight.data.mul_(scale)
+    if layer.bias is not None:
+        nn.init.zeros_(layer.bias)
+    return layer
+
+
+class ResidualBlock(nn.Module):
+    """x + branch(x), (N, c, H, W) -> (N, c, H, W), with no normalisation layer (R3GAN's block, Huang et al. 2024).
+
+    branch: Conv1x1(c, 2c) -> LeakyReLU(0.2) -> grouped Conv3x3(2c, 2c), groups of group_size channels
+    -> LeakyReLU(0.2) -> Conv1x1(2c, c). Fix-up initialisation (Zhang et al. 2019): the branch's last
+    layer starts at zero, so every block starts as the identity and the network's output variance does
+    not grow with depth; the branch's other layers are He-initialised and scaled by n_blocks ** -0.25.
+    """
+
+    def __init__(self, channels: int, n_blocks: int, group_size: int = 16):
+        super().__init__()
+        _positive_ints(channels=channels, n_blocks=n_blocks, group_size=group_size)
+        hidden = 2 * channels
+        if hidden % group_size:
+            raise ValueError(f"2 x channels ({hidden}) must be a multiple of group_size ({group_size})")
+        scale = n_blocks ** -0.25
+        self.branch = nn.Sequential(
+            _he_init(nn.Conv2d(channels, hidden, 1), scale), nn.LeakyReLU(0.2),
+            _he_init(nn.Conv2d(hidden, hidden, 3, padding=1, groups=hidden // group_size), scale), nn.LeakyReLU(0.2),
+            _he_init(nn.Conv2d(hidden, channels, 1), 0.0),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.branch(x)
+
+
+class ResidualGenerator(nn.Module):
+    """z (N, z_dim) -> images (N, channels, 28, 28) in [-1, 1]: R3GAN's generator (Huang et al. 2024) scaled
+    down to 28 x 28: residual blocks, bilinear upsampling, no normalisation, fix-up initialisation.
+
+    Shapes, with width w:
+        Linear(z_dim, 2w * 7 * 7), LeakyReLU      -> (N, 2w, 7, 7)
+        ResidualBlock(2w)                          -> (N, 2w, 7, 7)
+        bilinear x2, Conv1x1(2w, w)                -> (N, w, 14, 14)
+        ResidualBlock(w)                           -> (N, w, 14, 14)
+        bilinear x2, Conv3x3(w, channels), Tanh    -> (N, channels, 28, 28)
+    No block at 28 x 28: on a CPU it would cost more than the rest of the network.
+    Initialised when built: do not apply init_weights (it would undo the fix-up initialisation).
+    """
+
+    def __init__(self, z_dim: int = 64, width: int = 32, channels: int = 1):
+        super().__init__()
+        _positive_ints(z_dim=z_dim, width=width, channels=channels)
+        if width % 8:
+            raise ValueError(f"width must be a multiple of 8 (grouped convolutions of 16 channels), got {width}")
+        self.z_dim, self.width, self.channels = z_dim, width, channels
+        self.basis = nn.Sequential(_he_init(nn.Linear(z_dim, 2 * width * 49)), nn.LeakyReLU(0.2))
+        self.net = nn.Sequential(
+            ResidualBlock(2 * width, 2),
+            nn.Upsample(scale_factor=2, mode="bilinear"), _he_init(nn.Conv2d(2 * width, width, 1)),
+            ResidualBlock(width, 2),
+            nn.Upsample(scale_factor=2, mode="bilinear"), _he_init(nn.Conv2d(width, channels, 3, padding=1)), nn.Tanh(),
+        )
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        if z.dim() != 2 or z.shape[1] != self.z_dim:
+            raise ValueError(f"z must have shape (N, {self.z_dim}), got {tuple(z.shape)}")
+        return self.net(self.basis(z).view(len(z), 2 * self.width, 7, 7))
+
+
+class ResidualDiscriminator(nn.Module):
+    """images (N, channels, 28, 28) -> logits (N,): the mirror of ResidualGenerator (R3GAN's discriminator
+    scaled down): residual blocks, 2 x 2 average pooling, no normalisation, fix-up initialisation.
+
+    Shapes, with width w:
+        Conv3x3(channels, w), LeakyReLU, average pool 2   -> (N, w, 14, 14)
+        ResidualBlock(w)                                  -> (N, w, 14, 14)
+        Conv1x1(w, 2w), average pool 2                    -> (N, 2w, 7, 7)
+        ResidualBlock(2w)                                 -> (N, 2w, 7, 7)
+        flatten, Linear(2w * 7 * 7, 1)                    -> logits (N,)
+    Works with the R1/R2 penalties (every layer is twice differentiable). Do not apply init_weights.
+    """
+
+    def __init__(self, width: int = 32, channels: int = 1):
+        super().__init__()
+        _positive_ints(width=width, channels=channels)
+        if width % 8:
+            raise ValueError(f"width must be a multiple of 8 (grouped convolutions of 16 channels), got {width}")
+        self.width, self.channels = width, channels
+        self.net = nn.Sequential(
+            _he_init(nn.Conv2d(channels, width, 3, padding=1)), nn.LeakyReLU(0.2), nn.AvgPool2d(2),
+            ResidualBlock(width, 2),
+            _he_init(nn.Conv2d(width, 2 * width, 1)), nn.AvgPool2d(2),
+            ResidualBlock(2 * width, 2),
+            nn.Flatten(), _he_init(nn.Linear(2 * width * 49, 1)),
         )
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:

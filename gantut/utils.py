@@ -222,11 +222,12 @@ def load_checkpoint(path: str | Path, model: nn.Module) -> dict:
     return blob["meta"]
 
 
-def train_or_load(path: str | Path, model: nn.Module, train: Callable[[], dict], retrain: bool = False) -> dict:
+def train_or_load(path: str | Path, model: nn.Module, train: Callable[[], dict], retrain: bool = False,
+                  half: bool = False) -> dict:
     """Load model from path if the checkpoint exists, else call train() and save the result.
 
     train() trains model in place and returns provenance to record (seed, steps, data, ...);
-    the training time and hardware are added here. Returns the provenance.
+    the training time and hardware are added here. Returns the provenance. half: as in save_checkpoint.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -239,7 +240,7 @@ def train_or_load(path: str | Path, model: nn.Module, train: Callable[[], dict],
     meta = dict(train() or {})
     meta["train_seconds"] = round(time.perf_counter() - start, 1)
     meta["hardware"] = hardware()
-    save_checkpoint(path, model, **meta)
+    save_checkpoint(path, model, half=half, **meta)
     print(f"trained and saved {path.name} in {meta['train_seconds']} s")
     return meta
 

@@ -49,6 +49,20 @@ def test_stacked_labels_read_each_channel_as_a_digit():
         features.stacked_labels(model, test.images[:4])
 
 
+def test_stacked_reading_confidence_is_the_least_sure_channel():
+    model = features.load_mnist_classifier()
+    test = data.mnist("test", verbose=False)
+    stacked, _ = data.stacked_mnist(test.images, test.labels, 300, torch.Generator().manual_seed(1))
+    modes, confidence = features.stacked_reading(model, stacked)
+    per_channel = torch.stack([features.classify(model, stacked[:, c:c + 1]).max(1).values for c in range(3)])
+    assert torch.equal(modes, features.stacked_labels(model, stacked))
+    assert torch.allclose(confidence, per_channel.min(0).values)
+    assert (confidence >= 0.9).float().mean() > 0.7                  # real digits are read confidently
+    blurred = stacked.clone()
+    blurred[:, 1] = stacked[:, 1].mean(0)                            # one channel the average of all digits
+    assert (features.stacked_reading(model, blurred)[1] >= 0.9).float().mean() < 0.2
+
+
 def test_inception_extractor_shapes_with_random_weights():
     torch.manual_seed(0)
     extractor = features.load_inception(weights=None)

@@ -193,3 +193,21 @@ def test_relativistic_losses_match_hand_computation_and_pair_samples():
     assert abs(losses.discriminator_loss(real + 5, fake + 5) - losses.discriminator_loss(real, fake)) > 0.1
     with pytest.raises(ValueError, match="pairs"):
         losses.relativistic_discriminator_loss(torch.zeros(3), torch.zeros(2))
+
+
+def test_lazy_penalty_fires_every_interval_th_call_weighted_by_the_interval():
+    seen = []
+
+    def penalty(d, real, fake):
+        seen.append(len(seen))
+        return torch.tensor(2.0)
+
+    hook = losses.lazy(penalty, 4)
+    values = [hook(None, torch.zeros(1), torch.zeros(1)).item() for _ in range(9)]
+    assert values == [0, 0, 0, 8, 0, 0, 0, 8, 0] and len(seen) == 2      # computed only when it counts
+    assert sum(values) / 8 == 2.0                                         # the average is the penalty's
+    every = losses.lazy(penalty, 1)
+    assert [every(None, torch.zeros(1), torch.zeros(1)).item() for _ in range(3)] == [2, 2, 2]
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match="interval"):
+            losses.lazy(penalty, bad)

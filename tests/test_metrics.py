@@ -283,3 +283,15 @@ def test_nearest_neighbour_distances_find_copies_and_skip_self():
     assert np.allclose(metrics.nearest_neighbour_distances(train, train, exclude_self=True), brute)
     with pytest.raises(ValueError, match="same set"):
         metrics.nearest_neighbour_distances(copies, train, exclude_self=True)
+
+
+def test_stacked_mnist_coverage_counts_all_and_confident_modes():
+    modes = torch.tensor([0, 0, 1, 999, 5, 5])
+    confidence = torch.tensor([0.95, 0.2, 0.91, 0.5, 0.99, 0.9])
+    result = metrics.stacked_mnist_coverage(modes, confidence)
+    assert result["classes"] == 4 and result["confident"] == pytest.approx(4 / 6)
+    assert result["confident_modes"] == 3                        # 0, 1 and 5; 999 only from an unsure reading
+    assert result["kl"] == pytest.approx(metrics.label_coverage(modes, 1000, min_share=0)["kl"])
+    assert metrics.stacked_mnist_coverage(modes, torch.zeros(6))["confident_modes"] == 0
+    with pytest.raises(ValueError, match="stacked_reading"):
+        metrics.stacked_mnist_coverage(modes, confidence[:3])

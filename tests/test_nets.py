@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch import nn
 
-from gantut import nets
+from gantut import losses, nets
 
 
 @pytest.mark.parametrize("batch", [1, 64])
@@ -219,3 +219,53 @@ def test_label_channel_discriminator_sees_the_label_as_one_hot_maps():
         discriminator(images, torch.tensor([0, 3, 7, 10]))
     with pytest.raises(ValueError, match="\\(N, 1, 28, 28\\)"):
         discriminator(torch.zeros(4, 3, 28, 28), labels)
+
+
+def test_residual_nets_shapes_range_and_no_normalisation_layer():
+    generator, discriminator = nets.ResidualGenerator(z_dim=16, width=32), nets.ResidualDiscriminator(width=32)
+    images = generator(torch.randn(5, 16))
+    assert images.shape == (5, 1, 28, 28) and images.abs().max() <= 1
+    assert discriminator(images).shape == (5,)
+    norms = (nn.BatchNorm2d, nn.BatchNorm1d, nn.GroupNorm, nn.LayerNorm, nn.InstanceNorm2d)
+    assert not any(isinstance(m, norms) for m in [*generator.modules(), *discriminator.modules()])
+    assert nets.ResidualDiscriminator(width=32, channels=3)(torch.zeros(2, 3, 28, 28)).shape == (2,)
+
+
+def test_residual_block_starts_as_the_identity_and_then_learns():
+    torch.manual_seed(0)
+    block = nets.ResidualBlock(32, n_blocks=3)
+    x = torch.randn(4, 32, 7, 7)
+    assert torch.equal(block(x), x)                        # fix-up: the branch's last layer is zero
+    first = block.branch[0].weight
+    fan_in = first[0].numel()
+    # He std for LeakyReLU(0.2) is sqrt(2 / (1 + 0.2^2) / fan_in), times 3 ** -0.25
+    expected = (2 / 1.04 / fan_in) ** 0.5 * 3 ** -0.25
+    assert abs(first.std().item() / expected - 1) < 0.1
+    block(x).pow(2).sum().backward()
+    assert block.branch[-1].weight.grad.abs().sum() > 0     # the zero layer still receives a gradient
+
+
+def test_residual_discriminator_supports_the_r1_penalty():
+    # R1 needs the gradient of a gradient: every layer must be twice differentiable
+    torch.manual_seed(0)
+    discriminator = nets.ResidualDiscriminator(width=32)
+    for block in (m for m in discriminator.modules() if isinstance(m, nets.ResidualBlock)):
+        nn.init.normal_(block.branch[-1].weight, 0, 0.1)    # away from the zero start, so the branches matter
+    real = torch.rand(6, 1, 28, 28) * 2 - 1
+    penalty = losses.r1_penalty(discriminator, real, gamma=1.0)
+    penalty.backward()
+    # every weight shapes grad_x D, so every weight gets a finite, non-zero gradient (biases only move the
+    # LeakyReLU kinks, whose second derivative is zero almost everywhere)
+    grads = [p.grad for name, p in discriminator.named_parameters() if name.endswith("weight")]
+    assert penalty.item() > 0 and all(g is not None and torch.isfinite(g).all() and g.abs().sum() > 0 for g in grads)
+
+
+def test_residual_nets_refuse_bad_arguments():
+    with pytest.raises(ValueError, match="multiple of 8"):
+        nets.ResidualGenerator(width=20)
+    with pytest.raises(ValueError, match="multiple of group_size"):
+        nets.ResidualBlock(12, n_blocks=3)
+    with pytest.raises(ValueError, match=r"z must have shape \(N, 64\)"):
+        nets.ResidualGenerator()(torch.randn(2, 10))
+    with pytest.raises(ValueError, match=r"images must have shape"):
+        nets.ResidualDiscriminator()(torch.randn(2, 1, 32, 32))

@@ -44,6 +44,7 @@ import os
 PROFILE = os.environ.get("GANTUT_PROFILE", "quick")  # "quick" (CPU) or "full" (GPU)
 SEED = 0
 SAVE_CHECKPOINT = False  # full profile: write the trained generators to data/checkpoints/
+RETRAIN = False          # quick profile: train section 5.4's two runs here instead of loading them
 
 # %%
 import math
@@ -65,6 +66,7 @@ N_CRITIC, CLIP, LAMBDA = 5, 0.01, 10.0                           # the papers' s
 BATCH = utils.by_profile(PROFILE, quick=32, full=64)              # quick: half the batch, half the cost per step
 Z_DIM, WIDTH = 64, 32
 CHECKPOINTS = {name: utils.CHECKPOINT_DIR / f"05_{name}_generator.pt" for name in ("wgan_clip", "wgan_gp", "sngan")}
+QUICK_RUNS = utils.CHECKPOINT_DIR / "05_wgan_quick_runs.pt"        # section 5.4's quick runs, as trained below
 device = utils.setup(SEED)
 
 # %% tags=["nbval-ignore-output"]
@@ -485,6 +487,11 @@ plt.show()
 # the critic after each of its steps, and `penalty=losses.gradient_penalty` adds the last term of {eq}`gp-loss`. The losses are `losses.critic_loss`
 # and `losses.generator_loss_wasserstein`; the history's `w_estimate` is the critic's gap
 # $\mathbb E[f(x)] - \mathbb E[f(G(z))]$ at each step (penalty excluded).
+#
+# The two quick-profile runs take about two minutes on two CPU cores. The quick profile loads them
+# from `data/checkpoints/05_wgan_quick_runs.pt` (networks, the samples shown below, the critic's
+# estimate at every step and the Fréchet distances of section 5.6), which the cell below wrote;
+# set `RETRAIN = True` in the parameters cell to train them yourself. The full profile always trains.
 
 # %%
 def wgan_run(constraint, steps, seed=SEED, snapshots=(), scores=None, desc=None):
@@ -525,21 +532,58 @@ classifier = features.load_mnist_classifier().to(device)   # for section 5.6's y
 held_out_features = features.embed(classifier, data.mnist("test", verbose=False).images[:1000])
 score_noise = torch.randn(500, Z_DIM, generator=torch.Generator().manual_seed(SEED + 1))
 score_every = max(WGAN_STEPS // 5, 1)                  # 50 (quick) or 1,200 (full): divides WGAN_STEPS
-frechet = {}
-runs = {"clip": wgan_run("clip", WGAN_STEPS, snapshots=shown_steps),
-        "penalty": wgan_run("penalty", WGAN_STEPS, snapshots=shown_steps, scores=frechet)}
-if PROFILE == "full" and SAVE_CHECKPOINT:  # shown in section 5.9
-    for constraint, name in (("clip", "wgan_clip"), ("penalty", "wgan_gp")):
-        generator, _, _, _, seconds = runs[constraint]
-        utils.save_checkpoint(CHECKPOINTS[name], generator, half=True, config={"z_dim": Z_DIM, "width": WIDTH},
-                              steps=WGAN_STEPS, n_critic=N_CRITIC, batch=BATCH, seed=SEED, data=mnist.source,
-                              train_seconds=round(seconds), hardware=utils.hardware())
+CONSTRAINTS = ("clip", "penalty")
+
+
+def run_modules() -> nn.ModuleDict:
+    """Both runs' generator, critic and snapshots (25 samples per shown step, as frozen parameters): one saveable module."""
+    return nn.ModuleDict({constraint: nn.ModuleDict({
+        "generator": nets.DCGANGenerator(z_dim=Z_DIM, width=WIDTH),
+        "critic": nets.DCGANDiscriminator(width=WIDTH, norm="none"),
+        "snapshots": nn.ParameterDict({f"step_{step}": nn.Parameter(torch.zeros(25, 1, 28, 28), requires_grad=False)
+                                       for step in shown_steps})}) for constraint in CONSTRAINTS})
+
+
+def train_runs(modules: nn.ModuleDict | None = None) -> dict:
+    """Train both runs into `runs`; copy them into modules (if given); return what the figures need besides the networks."""
+    runs.update({constraint: wgan_run(constraint, WGAN_STEPS, snapshots=shown_steps,
+                                 scores=frechet if constraint == "penalty" else None) for constraint in CONSTRAINTS})
+    for constraint, (generator, critic, _, frames, _) in (runs.items() if modules is not None else ()):
+        modules[constraint]["generator"].load_state_dict(generator.state_dict())
+        modules[constraint]["critic"].load_state_dict(critic.state_dict())
+        for step in shown_steps:
+            modules[constraint]["snapshots"][f"step_{step}"].copy_(frames[step][:25])
+    return {"steps": WGAN_STEPS, "batch": BATCH, "n_critic": N_CRITIC, "seed": SEED, "data": mnist.source,
+            "seconds": {c: runs[c][4] for c in CONSTRAINTS}, "frechet": {str(k): v for k, v in frechet.items()},
+            "w_estimate": {c: runs[c][2]["w_estimate"] for c in CONSTRAINTS}}
+
+
+frechet, runs = {}, {}
+trained_here = PROFILE == "full" or RETRAIN or not QUICK_RUNS.exists()
+if PROFILE == "full":
+    train_runs()
+    if SAVE_CHECKPOINT:  # shown in section 5.9
+        for constraint, name in (("clip", "wgan_clip"), ("penalty", "wgan_gp")):
+            generator, _, _, _, seconds = runs[constraint]
+            utils.save_checkpoint(CHECKPOINTS[name], generator, half=True, config={"z_dim": Z_DIM, "width": WIDTH},
+                                  steps=WGAN_STEPS, n_critic=N_CRITIC, batch=BATCH, seed=SEED, data=mnist.source,
+                                  train_seconds=round(seconds), hardware=utils.hardware())
+else:   # quick: load the shipped runs (or train and save them, RETRAIN = True), as runs = {constraint: (G, critic, history, frames, seconds)}
+    modules = run_modules()
+    quick_meta = utils.train_or_load(QUICK_RUNS, modules, lambda: train_runs(modules), retrain=RETRAIN, half=True)
+    if not runs:
+        frechet.update({int(step): value for step, value in quick_meta["frechet"].items()})
+        runs.update({c: (modules[c]["generator"].to(device).eval(), modules[c]["critic"].to(device),
+                    {"w_estimate": quick_meta["w_estimate"][c]},
+                    {step: modules[c]["snapshots"][f"step_{step}"].detach() for step in shown_steps},
+                    quick_meta["seconds"][c]) for c in CONSTRAINTS})
+    print(f"section 5.4's runs: {WGAN_STEPS:,} generator steps each, trained on {quick_meta['hardware']}")
 
 # %% tags=["nbval-ignore-output"]
 for constraint, (_, _, history, _, seconds) in runs.items():
     print(f"{constraint:8s}: {WGAN_STEPS:,} generator steps ({N_CRITIC * WGAN_STEPS:,} critic steps) in {seconds:.0f} s, "
           f"{WGAN_STEPS / seconds:.1f} generator steps/s, {(N_CRITIC + 1) * WGAN_STEPS * BATCH / seconds:,.0f} images/s "
-          f"through the networks ({utils.hardware()})")
+          f"through the networks ({utils.hardware() if trained_here else quick_meta['hardware'] + ', when the shipped runs were trained'})")
 
 # %%
 fig, axes = plt.subplots(2, len(shown_steps), figsize=(3.1 * len(shown_steps), 6.8))
@@ -699,8 +743,12 @@ print(f"{SN_STEPS:,} steps in {seconds_sn:.0f} s: {SN_STEPS / seconds_sn:.1f} st
       f"{2 * SN_STEPS * BATCH / seconds_sn:,.0f} images/s ({utils.hardware()})")
 print(f"Frechet distance of 500 samples to held-out digits: SN-GAN {frechet_sn:.0f}, "
       f"WGAN-GP after {WGAN_STEPS:,} steps {frechet[WGAN_STEPS]:.0f}")
-gp_seconds = runs["penalty"][4]
-print(f"training time: SN-GAN {seconds_sn:.0f} s, WGAN-GP {gp_seconds:.0f} s ({seconds_sn / gp_seconds:.0%})")
+if trained_here:
+    gp_seconds = runs["penalty"][4]
+else:   # the WGAN-GP run was loaded: time a tenth of its steps on this machine, now
+    gp_seconds = 10 * wgan_run("penalty", WGAN_STEPS // 10, desc="WGAN-GP, a tenth of the run, timed")[4]
+print(f"training time on this machine: SN-GAN {seconds_sn:.0f} s, WGAN-GP {gp_seconds:.0f} s ({seconds_sn / gp_seconds:.0%})"
+      + ("" if trained_here else " (ten times a tenth of the run)"))
 assert seconds_sn < 0.5 * gp_seconds and frechet_sn < frechet[WGAN_STEPS]
 
 # %%

@@ -61,7 +61,8 @@ from gantut import data, features, losses, metrics, nets, plot, train, utils
 # The 2D experiments use the setting of the unrolled-GAN authors' public demo notebook (which says
 # it differs from the paper), with ReLU units where the notebook has tanh: z of 256 dimensions, two
 # hidden layers of 128 units in G and D, batch 512, Adam (beta1 0.5) with G's learning rate 1e-3
-# and D's 1e-4.
+# and D's 1e-4, five unrolled steps. The unrolled steps are plain SGD at 1e-2 here (our choice,
+# for a differentiable update that is cheap to write); the notebook unrolls D's own Adam update.
 TOY_Z, TOY_HIDDEN, TOY_BATCH, G_LR, D_LR = 256, (128, 128), 512, 1e-3, 1e-4
 UNROLL, UNROLL_LR, PACK, N_EVAL = 5, 1e-2, 4, 2_500
 METHODS = ("vanilla", "minibatch std", "PacGAN", "WGAN-GP", "unrolled")
@@ -73,7 +74,8 @@ STACKED_STEPS, STACKED_BATCH = 8_000, 64                                # stacke
 N_STACKED_EVAL = 10_000                                                 # stacked samples scored (PacGAN: 26,000)
 CHECKPOINTS = {"ring": utils.CHECKPOINT_DIR / "06_ring_generators.pt",
                "grid": utils.CHECKPOINT_DIR / "06_grid_generators.pt",
-               "controls": utils.CHECKPOINT_DIR / "06_ring_lr_controls.pt",
+               "ring controls": utils.CHECKPOINT_DIR / "06_ring_lr_controls.pt",
+               "grid controls": utils.CHECKPOINT_DIR / "06_grid_lr_controls.pt",
                "stacked": utils.CHECKPOINT_DIR / "06_stacked_mnist_generators.pt"}
 MIXTURES = {"ring": data.ring(), "grid": data.grid()}
 device = utils.setup(SEED)
@@ -81,8 +83,8 @@ device = utils.setup(SEED)
 # %% [markdown]
 # ## 6.1 Collapse on the ring
 #
-# The ring of {cite:t}`metz2017unrolled`: eight Gaussians of standard deviation 0.02 evenly spaced on
-# a circle of radius 2. Each network is a small MLP; the remedies of section 6.4 change one thing
+# The ring of eight Gaussians used by {cite:t}`metz2017unrolled` and many papers since; ours has
+# standard deviation 0.02 and radius 2. Each network is a small MLP; the remedies of section 6.4 change one thing
 # each, so the function below builds all five variants of the game. Read it once: every experiment
 # of the chapter on 2D data goes through it.
 
@@ -228,7 +230,7 @@ print(f"from step 250 on, more than half of the samples sit nearest a single mod
 # Chapter 2 solved the game as $\min_G \max_D V(D, G)$: for every generator, the *best*
 # discriminator is found first, and the generator is judged by it. Gradient training does not solve
 # that problem. It takes small steps on both players, and nothing in the updates tells "min max"
-# from "max min" — the argument of {cite:t}`goodfellow2016tutorial` for why collapse happens. Look at the inner problem of the other order, $\min_G V(D, G)$ for a **fixed**
+# from "max min" — the argument of {cite:t}`goodfellow2016tutorial` (§5.1.1, "Mode collapse") for why collapse happens. Look at the inner problem of the other order, $\min_G V(D, G)$ for a **fixed**
 # $D$. The generator's part of the value is
 #
 # $$ \mathbb E_{z}\big[\log\big(1 - D(G(z))\big)\big] \;\ge\; \min_x \log\big(1 - D(x)\big) , $$ (best-response)
@@ -510,24 +512,35 @@ for name in ("ring", "grid"):
     table_generators[name], table_seconds[name] = save_or_load(CHECKPOINTS[name], trained, seconds, METHODS)
 
 # %%
-control_generators, control_seconds = {}, {}     # the learning-rate controls, on the ring
-if PROFILE == "full":
-    for label, (method, d_lr) in CONTROLS.items():
-        for seed in range(SEED, SEED + TABLE_SEEDS):
-            generator, _, run_seconds = train_toy(method, MIXTURES["ring"], seed, TABLE_STEPS, d_lr=d_lr)
-            control_generators.setdefault(label, []).append(generator)
-            control_seconds.setdefault(label, []).append(round(run_seconds, 1))
-control_generators, control_seconds = save_or_load(CHECKPOINTS["controls"], control_generators or None,
-                                                   control_seconds or None, list(CONTROLS))
-if control_generators and table_generators.get("ring"):
-    table_generators["ring"].update(control_generators)
-    table_seconds["ring"].update({label: None for label in control_generators})
+def controls_on(name: str) -> None:
+    """The learning-rate controls on one mixture: trained by the full profile (saved if SAVE_CHECKPOINT), else
+    loaded; added to table_generators[name] beside their baselines."""
+    trained, seconds = {}, {}
+    if PROFILE == "full":
+        for label, seed in tqdm([(label, SEED + i) for label in CONTROLS for i in range(TABLE_SEEDS)],
+                                desc=f"{name} controls"):
+            method, d_lr = CONTROLS[label]
+            generator, _, run_seconds = train_toy(method, MIXTURES[name], seed, TABLE_STEPS, d_lr=d_lr)
+            trained.setdefault(label, []).append(generator)
+            seconds.setdefault(label, []).append(round(run_seconds, 1))
+    generators, _ = save_or_load(CHECKPOINTS[f"{name} controls"], trained or None, seconds or None, list(CONTROLS))
+    if generators and table_generators.get(name):
+        table_generators[name].update(generators)
+        table_seconds[name].update({label: None for label in generators})
+
+
+# %%
+controls_on("ring")
+
+# %%
+controls_on("grid")
+
+# %%
 comparison = {name: {label: [metrics.mode_coverage(train.sample(g, EVAL_NOISE), MIXTURES[name]) for g in gens]
                      for label, gens in by_label.items()}
               for name, by_label in table_generators.items() if by_label}
-top_share = {name: {label: np.array([nearest_mode_shares(train.sample(g, EVAL_NOISE), MIXTURES[name]).max() for g in gens])
-                    for label, gens in by_label.items()}
-             for name, by_label in table_generators.items() if by_label}   # share of samples nearest the favourite mode
+top_share = {name: {label: np.array([r["favourite_share"] for r in runs]) for label, runs in by_label.items()}
+             for name, by_label in comparison.items()}   # share of samples nearest the favourite mode
 
 # %% tags=["nbval-ignore-output"]
 for name, results in comparison.items():
@@ -537,11 +550,12 @@ for name, results in comparison.items():
 
 # %%
 if len(comparison) == 2:
+    beside = ("vanilla", "vanilla, D lr 1e-3", "WGAN-GP", "WGAN-GP, critic lr 1e-4")   # each control beside its baseline
     panels = [[("ring", method) for method in METHODS],
-              [("ring", label) for label in ("vanilla", "vanilla, D lr 1e-3", "WGAN-GP", "WGAN-GP, critic lr 1e-4")
-               if label in table_generators["ring"]],
-              [("grid", method) for method in METHODS]]
-    fig, axes = plt.subplots(3, len(METHODS), figsize=(3.1 * len(METHODS), 10.2), layout="constrained")
+              [("ring", label) for label in beside if label in table_generators["ring"]],
+              [("grid", method) for method in METHODS],
+              [("grid", label) for label in beside if label in table_generators["grid"]]]
+    fig, axes = plt.subplots(4, len(METHODS), figsize=(3.1 * len(METHODS), 13.6), layout="constrained")
     for row_axes, row in zip(axes, panels):
         for ax in row_axes[len(row):]:
             ax.axis("off")
@@ -553,7 +567,7 @@ if len(comparison) == 2:
             ax.set(title=f"{name}: {label}".replace(", ", ",\n"), aspect="equal", xlim=(-lim, lim), ylim=(-lim, lim),
                    xlabel="$x_1$", ylabel="$x_2$")
     fig.suptitle(f"After {TABLE_STEPS:,} generator steps, seed {SEED}: 1,500 samples per run (crosses: modes); "
-                 "middle row: each learning-rate control beside its baseline")
+                 "second and fourth rows: each learning-rate control beside its baseline")
     plt.show()
 
 # %%
@@ -735,13 +749,9 @@ if PROFILE == "full":
 
 # %%
 def stacked_row(images) -> dict:
-    """For stacked images (N, 3, 28, 28): modes seen and KL over all samples (as features.stacked_labels reads
-    them), the share whose three digits are all read with at least 90% confidence, and the modes seen among those."""
-    probabilities = [features.classify(classifier, images[:, c:c + 1]) for c in range(3)]      # 3 x (N, 10)
-    modes = 100 * probabilities[0].argmax(1) + 10 * probabilities[1].argmax(1) + probabilities[2].argmax(1)
-    confident = torch.stack([p.max(1).values >= 0.9 for p in probabilities]).all(0)
-    return {**metrics.label_coverage(modes, 1000, min_share=0), "confident": confident.float().mean().item(),
-            "confident modes": metrics.label_coverage(modes[confident], 1000, min_share=0)["classes"]}
+    """Chapter 6's reading of stacked images (N, 3, 28, 28): modes seen and KL to uniform over all samples, the
+    share with all three digits read with >= 90% confidence, and the modes seen among those."""
+    return metrics.stacked_mnist_coverage(*features.stacked_reading(classifier, images.to(device)))
 
 
 stacked_results = {"real stacked images": stacked_row(stacked_real)}
@@ -767,7 +777,7 @@ else:
 
 # %% tags=["nbval-ignore-output"]
 display(Markdown("| samples | modes with at least one sample (of 1,000) | KL to uniform (nats) | all three digits read with ≥ 90% confidence | modes among those |\n|---|---|---|---|---|\n"
-                 + "\n".join(f"| {name} | {result['classes']} | {result['kl']:.2f} | {result['confident']:.0%} | {result['confident modes']} |"
+                 + "\n".join(f"| {name} | {result['classes']} | {result['kl']:.2f} | {result['confident']:.0%} | {result['confident_modes']} |"
                              for name, result in stacked_results.items())))
 
 # %%
