@@ -210,6 +210,7 @@ def lazy(penalty: Callable, interval: int) -> Callable:
     Returns hook(D, real, fake) that computes interval * penalty(D, real, fake) on every interval-th call
     (the interval-th, the 2 x interval-th, ...) and a zero scalar otherwise: the same penalty gradient on
     average, at about 1/interval of its cost. interval=1 is the penalty itself. Each hook counts its own calls.
+    StyleGAN2 also rescales Adam's learning rate and betas by interval / (interval + 1); this hook does not.
     """
     if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
         raise ValueError(f"interval must be a whole number >= 1, got {interval!r}")

@@ -249,7 +249,9 @@ class DCGANDiscriminator(nn.Module):
 # ----------------------------------------------------------------------------- residual networks without normalisation
 
 def _he_init(layer: nn.Module, scale: float = 1.0) -> nn.Module:
-    """He initialisation for LeakyReLU(0.2), times scale (0: a zero layer); biases zero. In place; returns layer."""
+    """He initialisation for LeakyReLU(0.2) (std sqrt(2 / 1.04 / fan_in)), times scale (0: a zero layer); biases
+    zero. In place; returns layer. The residual networks use it for every layer, also those whose input is not a
+    LeakyReLU output (the first and last layers, the 1 x 1 transitions): a simple choice, not a derived one."""
     if scale == 0:
         nn.init.zeros_(layer.weight)
     else:
@@ -266,7 +268,8 @@ class ResidualBlock(nn.Module):
     branch: Conv1x1(c, 2c) -> LeakyReLU(0.2) -> grouped Conv3x3(2c, 2c), groups of group_size channels
     -> LeakyReLU(0.2) -> Conv1x1(2c, c). Fix-up initialisation (Zhang et al. 2019): the branch's last
     layer starts at zero, so every block starts as the identity and the network's output variance does
-    not grow with depth; the branch's other layers are He-initialised and scaled by n_blocks ** -0.25.
+    not grow with depth; the branch's other layers are He-initialised and scaled by n_blocks ** -0.25
+    (Fixup's L ** (-1 / (2m - 2)) for m = 3 layers per branch).
     """
 
     def __init__(self, channels: int, n_blocks: int, group_size: int = 16):
@@ -330,7 +333,8 @@ class ResidualDiscriminator(nn.Module):
         Conv1x1(w, 2w), average pool 2                    -> (N, 2w, 7, 7)
         ResidualBlock(2w)                                 -> (N, 2w, 7, 7)
         flatten, Linear(2w * 7 * 7, 1)                    -> logits (N,)
-    Works with the R1/R2 penalties (every layer is twice differentiable). Do not apply init_weights.
+    Works with the R1/R2 penalties (double backward through every layer; LeakyReLU is piecewise linear).
+    Do not apply init_weights.
     """
 
     def __init__(self, width: int = 32, channels: int = 1):

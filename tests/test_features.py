@@ -54,9 +54,9 @@ def test_stacked_reading_confidence_is_the_least_sure_channel():
     test = data.mnist("test", verbose=False)
     stacked, _ = data.stacked_mnist(test.images, test.labels, 300, torch.Generator().manual_seed(1))
     modes, confidence = features.stacked_reading(model, stacked)
-    per_channel = torch.stack([features.classify(model, stacked[:, c:c + 1]).max(1).values for c in range(3)])
-    assert torch.equal(modes, features.stacked_labels(model, stacked))
-    assert torch.allclose(confidence, per_channel.min(0).values)
+    per_channel = [features.classify(model, stacked[:, c:c + 1]).max(1) for c in range(3)]
+    assert torch.equal(modes, 100 * per_channel[0].indices + 10 * per_channel[1].indices + per_channel[2].indices)
+    assert torch.allclose(confidence, torch.stack([p.values for p in per_channel]).min(0).values)
     assert (confidence >= 0.9).float().mean() > 0.7                  # real digits are read confidently
     blurred = stacked.clone()
     blurred[:, 1] = stacked[:, 1].mean(0)                            # one channel the average of all digits

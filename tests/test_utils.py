@@ -184,3 +184,19 @@ def test_a_corrupt_checkpoint_is_named_and_train_or_load_retrains_when_asked(tmp
         utils.train_or_load(path, nn.Linear(2, 2), lambda: {})
     utils.train_or_load(path, nn.Linear(2, 2), lambda: {"steps": 1}, retrain=True)
     assert utils.load_checkpoint(path, nn.Linear(2, 2))["steps"] == 1
+
+
+def test_train_or_load_half_stores_float16_and_loads_float32(tmp_path):
+    def train():
+        with torch.no_grad():
+            model.weight.fill_(1 / 3)
+        return {}
+
+    model = nn.Linear(2, 1)
+    utils.train_or_load(tmp_path / "h.pt", model, train, half=True)
+    stored = torch.load(tmp_path / "h.pt", weights_only=True)["state_dict"]["weight"]
+    assert stored.dtype == torch.float16
+    loaded = nn.Linear(2, 1)
+    utils.train_or_load(tmp_path / "h.pt", loaded, train)
+    assert loaded.weight.dtype == torch.float32 and torch.allclose(loaded.weight, torch.full((1, 2), 1 / 3), atol=1e-3)
+    assert not torch.equal(loaded.weight, torch.full((1, 2), 1 / 3))     # rounded through float16

@@ -20,7 +20,8 @@
 # - five common mistakes, each running: a Sigmoid on the critic, no constraint at all, BatchNorm
 #   with the penalty, clipping the generator, and the wrong sign in the generator's loss.
 #
-# **Run time.** Quick profile: about three minutes on two CPU cores. A WGAN makes five
+# **Run time.** Quick profile: about two minutes on two CPU cores (section 5.4's two WGAN runs are loaded
+# from the book's data; `RETRAIN = True` trains them, about two and a half minutes more). A WGAN makes five
 # critic steps per generator step, so on a CPU the quick runs on MNIST are short: they show the
 # mechanics and the diagnostics, not finished digits. The full profile trains the same models for 24
 # (WGAN) and 33 (SN-GAN) times as many steps, with batches of 64, at the papers' learning rates (fast on a GPU; about half an hour
@@ -488,10 +489,10 @@ plt.show()
 # and `losses.generator_loss_wasserstein`; the history's `w_estimate` is the critic's gap
 # $\mathbb E[f(x)] - \mathbb E[f(G(z))]$ at each step (penalty excluded).
 #
-# The two quick-profile runs take about two minutes on two CPU cores. The quick profile loads them
-# from `data/checkpoints/05_wgan_quick_runs.pt` (networks, the samples shown below, the critic's
-# estimate at every step and the Fréchet distances of section 5.6), which the cell below wrote;
-# set `RETRAIN = True` in the parameters cell to train them yourself. The full profile always trains.
+# The two quick-profile runs take about two and a half minutes on one CPU core. The quick profile loads
+# them from `data/checkpoints/05_wgan_quick_runs.pt` (networks, the samples shown below, the critic's
+# estimate at every step and the Fréchet distances of section 5.6), which the cell below writes when
+# `RETRAIN = True` (set it in the parameters cell to train them yourself). The full profile always trains.
 
 # %%
 def wgan_run(constraint, steps, seed=SEED, snapshots=(), scores=None, desc=None):
@@ -745,7 +746,8 @@ print(f"Frechet distance of 500 samples to held-out digits: SN-GAN {frechet_sn:.
       f"WGAN-GP after {WGAN_STEPS:,} steps {frechet[WGAN_STEPS]:.0f}")
 if trained_here:
     gp_seconds = runs["penalty"][4]
-else:   # the WGAN-GP run was loaded: time a tenth of its steps on this machine, now
+else:   # the WGAN-GP run was loaded: time a tenth of its steps on this machine, now, after a few untimed ones
+    wgan_run("penalty", 3, desc="WGAN-GP, warm-up")
     gp_seconds = 10 * wgan_run("penalty", WGAN_STEPS // 10, desc="WGAN-GP, a tenth of the run, timed")[4]
 print(f"training time on this machine: SN-GAN {seconds_sn:.0f} s, WGAN-GP {gp_seconds:.0f} s ({seconds_sn / gp_seconds:.0%})"
       + ("" if trained_here else " (ten times a tenth of the run)"))
