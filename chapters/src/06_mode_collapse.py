@@ -21,7 +21,7 @@
 # - two common mistakes: a mode grid built with `linspace(0, 2π, 8)`, and judging diversity from 16 samples.
 #
 # **Run time.** Quick profile: about two minutes on two CPU cores: section 6.1's collapse
-# is trained live; the comparison of section 6.5 (36 runs of 5,000 steps, about an hour on a
+# is trained live; the comparison of section 6.5 (42 runs of 5,000 steps, a little over an hour on a
 # CPU core) and the stacked-MNIST DCGANs of section 6.8 are trained by the full profile and ship with
 # the book, and the quick profile loads and scores them.
 
@@ -61,8 +61,8 @@ from gantut import data, features, losses, metrics, nets, plot, train, utils
 # The 2D experiments use the setting of the unrolled-GAN authors' public demo notebook (which says
 # it differs from the paper), with ReLU units where the notebook has tanh: z of 256 dimensions, two
 # hidden layers of 128 units in G and D, batch 512, Adam (beta1 0.5) with G's learning rate 1e-3
-# and D's 1e-4, five unrolled steps. The unrolled steps are plain SGD at 1e-2 here (our choice,
-# for a differentiable update that is cheap to write); the notebook unrolls D's own Adam update.
+# and D's 1e-4, five unrolled steps. Our unrolled steps are plain SGD at 1e-2, a differentiable update with
+# no optimiser state to carry through the unrolling; the notebook unrolls D's own Adam update.
 TOY_Z, TOY_HIDDEN, TOY_BATCH, G_LR, D_LR = 256, (128, 128), 512, 1e-3, 1e-4
 UNROLL, UNROLL_LR, PACK, N_EVAL = 5, 1e-2, 4, 2_500
 METHODS = ("vanilla", "minibatch std", "PacGAN", "WGAN-GP", "unrolled")
@@ -439,9 +439,9 @@ print(f"after {UNROLL} unrolled steps D's own parameters are unchanged; the copy
 # deviation 0.05, spacing 2); 2,500 samples from the same noise score each generator. Two settings
 # are not shared: WGAN-GP keeps chapter 5's recipe, a critic learning rate of $10^{-3}$ and Adam's
 # $\beta = (0.5, 0.9)$, while every other discriminator learns at $10^{-4}$ — and section 6.2 has just
-# shown that the discriminator's speed is itself a cause of collapse. So the ring table has two
+# shown that the discriminator's speed is itself a cause of collapse. So both tables have two
 # **control rows** that change only that learning rate: the vanilla GAN with $D$ at $10^{-3}$, and
-# WGAN-GP with its critic at $10^{-4}$. The 36 runs take about an hour on one CPU core (a
+# WGAN-GP with its critic at $10^{-4}$. The 42 runs take a little over an hour on one CPU core (a
 # WGAN-GP step makes five critic steps, an unrolled step five differentiable ones), so the full
 # profile trains them and the generators ship with the book (`data/checkpoints/06_*.pt`; command,
 # hardware and training time in `data/README.md`); the quick profile loads and scores them.
@@ -563,6 +563,10 @@ if len(comparison) == 2:
             lim = 3 if name == "ring" else 6
             samples = train.sample(table_generators[name][label][0], EVAL_NOISE)[:1500]
             ax.scatter(*samples.T, s=2, alpha=0.4, color=plot.COLORS["generator"])
+            outside = (samples.abs() > lim).any(1).float().mean().item()
+            if outside > 0.5:   # a collapse that landed off the window would otherwise look like an empty panel
+                ax.text(0.5, 0.5, f"{outside:.0%} of the samples\nlie outside this window", transform=ax.transAxes,
+                        ha="center", va="center", fontsize=9, bbox=dict(facecolor="white", edgecolor="grey"))
             ax.scatter(*MIXTURES[name].means.T, marker="x", s=20, color=plot.COLORS["data"])
             ax.set(title=f"{name}: {label}".replace(", ", ",\n"), aspect="equal", xlim=(-lim, lim), ylim=(-lim, lim),
                    xlabel="$x_1$", ylabel="$x_2$")
@@ -596,6 +600,18 @@ if len(comparison) == 2 and all(label in comparison["ring"] for label in CONTROL
           "other method; grid: the unrolled GAN's worst seed beats every other method's best (WGAN-GP's fast critic "
           "included, at most 1 mode), and covers fewer than half of the 25")
 
+if len(comparison) == 2 and all(label in comparison["grid"] for label in CONTROLS):
+    fast_vanilla = modes("grid", "vanilla, D lr 1e-3")
+    assert fast_vanilla.min() > max(modes("grid", m).max() for m in METHODS if m != "unrolled")   # vanilla included
+    assert 4 <= fast_vanilla.min() and fast_vanilla.max() <= 5 and modes("grid", "vanilla").max() <= 1
+    assert modes("grid", "unrolled").min() >= fast_vanilla.max()
+    assert (top_share["grid"]["WGAN-GP, critic lr 1e-4"] > 0.5).all() and (top_share["grid"]["WGAN-GP"] < 0.15).all()
+    assert max(modes("grid", label).max() for label in comparison["grid"]) < 12.5      # nothing covers half of the grid
+    print("grid: with D at 1e-3 every seed of the vanilla GAN covers more modes than any seed at 1e-4, and than any "
+          "seed of every other method but the unrolled GAN; WGAN-GP with its critic at 1e-4 puts more than half of its "
+          "samples at one mode on every seed, with its critic at 1e-3 less than 15%; the unrolled GAN's worst seed "
+          "covers as many modes as the fast-D vanilla GAN's best; no run covers half of the 25 modes")
+
 # %% [markdown]
 # *Reading the table.* The control rows change the story the uncontrolled comparison tells. With its
 # own recipe, WGAN-GP covers six to eight of the eight modes — but with its critic at the same
@@ -606,14 +622,17 @@ if len(comparison) == 2 and all(label in comparison["ring"] for label in CONTROL
 # rescues WGAN-GP is its critic's learning rate — a faster discriminator, the cause section 6.2
 # pointed to — not the Wasserstein loss. (WGAN-GP's recipe also differs in Adam's $\beta_2$, 0.9
 # against 0.999, for both players; the controls keep each method's $\beta$s and change only the
-# learning rate.) On the grid, WGAN-GP fails even with its fast critic, so the learning-rate story is
-# the ring's. At the shared rate only the **unrolled GAN** covers the ring (seven or eight modes on
-# every seed) and, alone, part of the grid; it is the remedy that works with a slow discriminator, at
-# about seven times the cost of a vanilla step.
+# learning rate.) On the **grid** of 25 modes the controls tell a related story. The vanilla GAN with
+# $D$ at $10^{-3}$ covers four or five modes on every seed (zero or one at $10^{-4}$). For WGAN-GP the
+# critic's rate decides between collapse and spread, not coverage: with its critic at $10^{-4}$ its
+# favourite mode holds more than half of its samples on every seed; with its fast critic no mode holds
+# 15% of them, yet not a single mode is covered sharply on any seed. At the shared rate only the
+# **unrolled GAN** covers the ring (seven or eight modes on every seed) and part of the grid (five to
+# nine modes, as many as or more than the vanilla GAN with the fast $D$); it is the remedy that works
+# with a slow discriminator, at about seven times the cost of a vanilla step.
 # Minibatch std covers some modes for some seeds, and PacGAN spreads its samples around the ring (its
 # favourite mode holds under 30% of them, on every seed) but keeps them blurry, so few modes count as
-# covered. On the **grid** of 25 modes no method covers even half at this budget (the controls were
-# run on the ring only). These are small runs of one
+# covered. On the grid no method covers even half of the modes at this budget. These are small runs of one
 # setting — the papers train far longer, and their rankings differ between settings; three seeds
 # separate only differences as large as those asserted above.
 #
@@ -939,8 +958,9 @@ print("histogram_kl of k evenly covered modes out of 8 equals log(8 / k) for k =
 # - Remedies change one thing each: minibatch std and PacGAN let $D$ see a set of samples, an unrolled
 #   GAN lets $G$ see $D$'s reaction, WGAN-GP is meant to keep $D$'s signal informative. Compare them one
 #   setting at a time: on the ring, WGAN-GP's success comes with its faster critic (at the shared
-#   learning rate it collapses, and a vanilla GAN with the faster $D$ covers most modes); the unrolled
-#   GAN covers the ring at the shared rate, at several times the cost per step.
+#   learning rate it collapses, and a vanilla GAN with the faster $D$ covers most modes; on the grid the
+#   faster $D$ lifts the vanilla GAN from 0–1 modes to 4–5); the unrolled GAN covers the ring at the
+#   shared rate, at several times the cost per step.
 # - Never judge diversity from 16 samples; never build a ring with `linspace(0, 2π, n)`.
 #
 # ## References

@@ -21,13 +21,15 @@
 # - a **modern baseline at MNIST scale** — RpGAN + R1 + R2, no normalisation in $D$, Adam with
 #   $\beta_1 = 0$ — against the SN-GAN recipe and against the same penalties with the non-saturating
 #   loss, at the same wall-clock budget, three seeds each, and for ten minutes on chapter 7's leaderboard;
+#   its mode coverage on stacked MNIST; and R3GAN's residual networks without normalisation, scaled down,
+#   against chapter 4's DCGAN at the same number of steps;
 # - where GANs went after 2019: R3GAN, GigaGAN, StyleGAN-T, and the adversarial loss inside
 #   diffusion models (adversarial diffusion distillation, adversarial post-training).
 #
-# **Run time.** Quick profile: about two minutes on two CPU cores, of which 60 s is a live training run
-# of the modern recipe. The comparison runs (three recipes x three
-# seeds on MNIST, three seeds of each loss on the ring) are trained by the full profile and ship with
-# the book; the quick profile loads and scores them.
+# **Run time.** Quick profile: about two and a half minutes on two CPU cores, of which 40 s is a live
+# training run of the modern recipe. The comparison runs (three recipes x three seeds on MNIST, the two
+# architectures x three seeds, three seeds of each loss on the ring, the stacked-MNIST run) are trained
+# by the full profile and ship with the book; the quick profile loads and scores them.
 
 # %%
 # On Colab, or anywhere the book's helper package is missing, fetch the book and install it.
@@ -63,7 +65,7 @@ from tqdm.auto import tqdm
 from gantut import data, features, losses, metrics, nets, plot, train, utils
 
 BUDGET_SECONDS = 120                                              # the wall-clock budget of section 9.5
-LIVE_SECONDS = utils.by_profile(PROFILE, quick=60, full=120)      # the live run of section 9.5
+LIVE_SECONDS = utils.by_profile(PROFILE, quick=40, full=120)      # the live run of section 9.5
 BUDGET_SEEDS = 3                                                  # seeds per recipe (full profile, shipped)
 FULL_SECONDS = 600                                                # the full-scale modern run (full profile)
 Z_DIM, WIDTH, BATCH, CHUNK, N_SCORE = 64, 32, 64, 50, 1_000       # chapter 4's DCGAN networks; FID on 1,000 digits
@@ -75,6 +77,7 @@ TOY_Z, TOY_HIDDEN, TOY_BATCH, G_LR, D_LR = 256, (128, 128), 512, 1e-3, 1e-4
 RING_STEPS, RING_SEEDS, N_EVAL = 5_000, 3, 2_500
 CHECKPOINTS = {"ring": utils.CHECKPOINT_DIR / "09_ring_rpgan_generators.pt",
                "ring_fast_d": utils.CHECKPOINT_DIR / "09_ring_rpgan_d_lr_1e_3.pt",
+               "ring_fast_d_r1_r2": utils.CHECKPOINT_DIR / "09_ring_rpgan_r1_r2_d_lr_1e_3.pt",
                "budget": utils.CHECKPOINT_DIR / "09_budget_generators.pt",
                "full": utils.CHECKPOINT_DIR / "09_modern_generator.pt",
                "stacked": utils.CHECKPOINT_DIR / "09_stacked_modern_generator.pt",
@@ -570,11 +573,31 @@ else:
 
 
 # %%
+# And RpGAN + R1 + R2 at D's learning rate 1e-3: does the penalty help once D is fast enough to matter?
+if PROFILE == "full":   # about 5 minutes on a CPU core
+    fast_d_penalised = [train_ring("RpGAN + R1 + R2", SEED + i, RING_STEPS, d_lr=1e-3)[0]
+                        for i in tqdm(range(RING_SEEDS), desc="RpGAN + R1 + R2, D 1e-3")]
+    if SAVE_CHECKPOINT:
+        utils.save_checkpoint(CHECKPOINTS["ring_fast_d_r1_r2"], nn.ModuleList(fast_d_penalised), half=True,
+                              steps=RING_STEPS, d_lr=1e-3, gamma=RING_GAMMA, seeds=[SEED + i for i in range(RING_SEEDS)],
+                              hardware=utils.hardware())
+        print(f"saved data/checkpoints/{CHECKPOINTS['ring_fast_d_r1_r2'].name}")
+else:
+    fast_d_penalised = nn.ModuleList(ring_generator() for _ in range(RING_SEEDS))
+    fast_penalised_meta = utils.load_checkpoint(CHECKPOINTS["ring_fast_d_r1_r2"], fast_d_penalised)
+    assert fast_penalised_meta["d_lr"] == 1e-3 and fast_penalised_meta["gamma"] == RING_GAMMA
+    fast_d_penalised = list(fast_d_penalised)
+    print(f"loaded {CHECKPOINTS['ring_fast_d_r1_r2'].name}: RpGAN + R1 + R2 with D's learning rate 1e-3, "
+          f"{RING_SEEDS} seeds, trained on {fast_penalised_meta['hardware']}")
+
+
+# %%
 controls = nn.ModuleDict({"vanilla_d_lr_1e_3": nn.ModuleList(ring_generator() for _ in range(RING_SEEDS)),
                           "wgan_gp_critic_lr_1e_4": nn.ModuleList(ring_generator() for _ in range(RING_SEEDS))})
 utils.load_checkpoint(utils.CHECKPOINT_DIR / "06_ring_lr_controls.pt", controls)
 ring_generators["non-saturating, D lr 1e-3 (chapter 6)"] = list(controls["vanilla_d_lr_1e_3"])
 ring_generators["RpGAN, D lr 1e-3"] = fast_d
+ring_generators["RpGAN + R1 + R2, D lr 1e-3"] = fast_d_penalised
 ring_scores = {name: [metrics.mode_coverage(train.sample(g, RING_NOISE), ring) for g in gens]
                for name, gens in ring_generators.items()}
 
@@ -596,7 +619,7 @@ display(Markdown(f"**Seeds {SEED}-{SEED + RING_SEEDS - 1}**, {N_EVAL:,} samples 
                  "high-quality samples)\n\n" + "\n".join(lines)))
 
 # %%
-fig, axes = plt.subplots(RING_SEEDS, len(ring_generators), figsize=(3.3 * len(ring_generators), 3.1 * RING_SEEDS),
+fig, axes = plt.subplots(RING_SEEDS, len(ring_generators), figsize=(2.7 * len(ring_generators), 2.7 * RING_SEEDS),
                          sharex=True, sharey=True)
 for column, (name, gens) in enumerate(ring_generators.items()):
     for row, generator in enumerate(gens):
@@ -605,7 +628,8 @@ for column, (name, gens) in enumerate(ring_generators.items()):
         ax.scatter(*samples.T, s=2, alpha=0.4, color=plot.COLORS["generator"])
         ax.scatter(*ring.means.T, marker="x", s=30, color=plot.COLORS["data"])
         ax.set(xlim=(-3, 3), ylim=(-3, 3), aspect="equal")
-        ax.set_title(f"{name}, seed {SEED + row}" if row == 0 else f"seed {SEED + row}", fontsize=9)
+        label = name.replace(", D lr", "\nD lr").replace(" (chapter", "\n(chapter")
+        ax.set_title(f"{label}\nseed {SEED + row}" if row == 0 else f"seed {SEED + row}", fontsize=9)
 for ax in axes[-1]:
     ax.set_xlabel("$x_1$")
 for ax in axes[:, 0]:
@@ -625,17 +649,27 @@ assert min(modes[name].min() for name in fast) >= 5 > max(modes[name].max() for 
 gap = modes["RpGAN, D lr 1e-3"].mean() - modes["non-saturating, D lr 1e-3 (chapter 6)"].mean()
 spread = modes["RpGAN, D lr 1e-3"].std(ddof=1) + modes["non-saturating, D lr 1e-3 (chapter 6)"].std(ddof=1)
 assert abs(gap) < spread
+quality = {name: np.array([s["high_quality"] for s in scores]) for name, scores in ring_scores.items()}
+penalised, plain = "RpGAN + R1 + R2, D lr 1e-3", "RpGAN, D lr 1e-3"
+assert favourite[penalised].max() < favourite[plain].min() and (favourite[penalised] < 0.2).all()   # more even
+assert quality[penalised].max() < quality[plain].min()                                             # but blurrier
 print("D lr 1e-4: the non-saturating GAN, RpGAN and RpGAN + R1 + R2 all put more than 90% of their samples at one "
       "mode and cover at most one, every seed; D lr 1e-3: every seed of both losses covers more modes than any seed "
       f"at 1e-4; RpGAN minus non-saturating at 1e-3: {gap:+.2f} modes on average, less than the seeds' spread "
-      f"(the sum of the two standard deviations, {spread:.2f})")
+      f"(the sum of the two standard deviations, {spread:.2f}); with R1 + R2 at 1e-3, every seed spreads its mass more "
+      "evenly than any seed of plain RpGAN (favourite mode under 20%, 1/8 being perfect balance) and has a smaller "
+      "share of sharp samples")
 
 # %% [markdown]
 # *Reading the table and the figure.* **On the ring, D's learning rate mattered far more than the loss.**
 # At chapter 6's shared setting (D at $10^{-4}$) RpGAN puts 98–100% of its samples at one mode, like the
 # non-saturating GAN, mostly off the mode's centre (0–1 modes covered); adding R1 + R2 does not rescue it
 # (91–100%, no mode covered). With D at $10^{-3}$ both losses spread over most of the ring, and
-# RpGAN's small edge (one mode on two seeds of three) is within the spread of three seeds. This does not
+# RpGAN's small edge (one mode on two seeds of three) is within the spread of three seeds. Adding R1 + R2
+# ($\gamma = 1$) at $10^{-3}$ spreads the mass almost perfectly evenly (the favourite mode holds close to 1/8 of
+# the samples on every seed) but blurs it: fewer samples fall within three standard deviations of a mode, and
+# the count of covered modes scatters from seed to seed. A penalty of that weight keeps $D$ too smooth to
+# resolve modes of standard deviation 0.02; $\gamma$ sets the scale, and we did not tune it here. This does not
 # contradict {cite:t}`sun2020towards`: their result is about the landscape of the loss, not about a
 # particular optimiser and learning rates. A plausible reading, which we did not test: with D ten times
 # slower than G, the discriminator never tells the generator where the other modes are, whatever the loss
@@ -651,8 +685,8 @@ print("D lr 1e-4: the non-saturating GAN, RpGAN and RpGAN + R1 + R2 all put more
 # normalisation layers, grouped convolutions, a "fix-up" initialisation). Their optimiser is Adam with
 # $\beta_1 = 0$. At MNIST scale the question is practical: **which recipe gives the best digits for a
 # fixed number of seconds of training** on the 2-core CPU that trained the shipped runs (the table names the
-# machine)? We keep chapter 4's DCGAN networks (the training recipe is the point here, not the
-# architecture) and change the recipe:
+# machine)? We keep chapter 4's DCGAN networks (the training recipe is the point here; R3GAN's
+# networks, scaled down, come at the end of the section) and change the recipe:
 #
 # | recipe | $D$'s normalisation | loss | penalty | Adam lr, $\beta$ |
 # | --- | --- | --- | --- | --- |
@@ -747,7 +781,7 @@ def train_for(name: str, seconds: float, seed: int, marks: int = 4):
 
 
 # %% [markdown]
-# First the modern recipe, live, on this machine: half the budget in the quick profile (60 s), the whole
+# First the modern recipe, live, on this machine: a third of the budget in the quick profile (40 s), the whole
 # budget in the full profile (on a GPU the same seconds buy many more steps; the printed hardware says
 # which machine ran it):
 
@@ -977,17 +1011,11 @@ def stacked_row(images) -> dict:
 stacked_real, _ = data.stacked_mnist(held_out.images, held_out.labels, N_STACKED, torch.Generator().manual_seed(SEED))
 stacked_table = {"real stacked images (held-out digits)": stacked_row(stacked_real)}
 stacked_z = torch.randn(N_STACKED, Z_DIM, generator=torch.Generator().manual_seed(1234))   # chapter 6's noise
-stacked_generators = {"modern: RpGAN + R1 + R2 (this chapter)": (nets.DCGANGenerator(Z_DIM, WIDTH, channels=3), None)}
-chapter6 = nn.ModuleDict({k: nets.DCGANGenerator(Z_DIM, WIDTH, channels=3) for k in ("vanilla", "pacgan")})
-chapter6_meta = utils.load_checkpoint(utils.CHECKPOINT_DIR / "06_stacked_mnist_generators.pt", chapter6)
-stacked_meta = utils.load_checkpoint(CHECKPOINTS["stacked"], stacked_generators["modern: RpGAN + R1 + R2 (this chapter)"][0])
-stacked_generators.update({"chapter 6: DCGAN, non-saturating": (chapter6["vanilla"], chapter6_meta),
-                           "chapter 6: PacGAN (packs of 2)": (chapter6["pacgan"], chapter6_meta)})
-stacked_samples = {}
-for name, (model, _) in stacked_generators.items():
-    stacked_samples[name] = train.sample(model.to(device), stacked_z)
-    stacked_table[name] = stacked_row(stacked_samples[name])
-assert stacked_meta["steps"] == chapter6_meta["steps"] == STACKED_STEPS
+stacked_generator = nets.DCGANGenerator(Z_DIM, WIDTH, channels=3)
+stacked_meta = utils.load_checkpoint(CHECKPOINTS["stacked"], stacked_generator)
+assert stacked_meta["steps"] == STACKED_STEPS
+stacked_samples = train.sample(stacked_generator.to(device), stacked_z)
+stacked_table["modern: RpGAN + R1 + R2"] = stacked_row(stacked_samples)
 
 # %% tags=["nbval-ignore-output"]
 display(Markdown(
@@ -998,26 +1026,31 @@ display(Markdown(
                 for name, r in stacked_table.items())))
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
-for ax, name in zip(axes, stacked_generators):
-    plot.image_grid(stacked_samples[name][:32], nrow=8, ax=ax, title=f"{name}\n{stacked_table[name]['confident']:.0%} read confidently")
-fig.suptitle(f"Stacked MNIST after {STACKED_STEPS:,} steps: the same noise for every generator", y=1.05)
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+for ax, (name, images) in zip(axes, (("real stacked images (held-out digits)", stacked_real),
+                                     ("modern: RpGAN + R1 + R2", stacked_samples))):
+    plot.image_grid(images[:32], nrow=8, ax=ax, title=f"{name}\n{stacked_table[name]['confident']:.0%} read confidently")
+fig.suptitle(f"Stacked MNIST: real images, and the modern recipe after {STACKED_STEPS:,} steps (chapter 6's noise)", y=1.08)
 plt.show()
 
 # %%
-MODERN_STACKED = "modern: RpGAN + R1 + R2 (this chapter)"
-others_stacked = [n for n in stacked_generators if n != MODERN_STACKED]
+ours = stacked_table["modern: RpGAN + R1 + R2"]
 real_row = stacked_table["real stacked images (held-out digits)"]
-ours = stacked_table[MODERN_STACKED]
-STACKED_CLAIMS = {
-    "reads as more confident images than either chapter-6 generator, by a factor of at least 2":
-        all(ours["confident"] > 2 * stacked_table[n]["confident"] for n in others_stacked),
-    "covers more modes among its confidently read images than either":
-        all(ours["confident_modes"] > stacked_table[n]["confident_modes"] for n in others_stacked),
-    "still reads confidently less often than real stacked digits": ours["confident"] < real_row["confident"],
-}
-for claim, holds in STACKED_CLAIMS.items():
-    print(f"the modern generator {claim}: {holds}")
+assert ours["classes"] >= 990 and ours["confident_modes"] > 500          # no collapse, even among clear images
+assert ours["confident"] < 0.5 * real_row["confident"] and ours["kl"] > 1.5 * real_row["kl"]
+print("the modern generator reaches at least 990 of the 1,000 modes, and more than 500 among the images whose three "
+      "digits are read with 90% confidence; fewer than half as many of its images as of real ones are read that "
+      "confidently, and its mode histogram is more than 1.5 times as far from uniform as real data's")
+
+# %% [markdown]
+# *Reading the table.* By the usual count the modern recipe covers stacked MNIST: at least 990 of the
+# 1,000 modes. Among the images whose three digits the classifier reads with at least 90% confidence —
+# the count that the published tables do not make — it still reaches more than 500 modes. Chapter 6's
+# table (section 6.8) has the same columns for its two DCGANs, trained for the same number of steps and
+# scored with the same protocol, noise and sample count. The caveats of chapter 6 stand: most generated
+# images are still not read confidently (real ones: about four in five), and this is one training seed of
+# a whole recipe (loss, penalties, optimiser, $D$ without normalisation), not the relativistic loss alone;
+# R3GAN's Table 1 isolates the loss at its scale.
 
 # %% [markdown]
 # **R3GAN's networks, scaled down.** Everything so far used chapter 4's DCGAN networks. R3GAN's second step
@@ -1068,6 +1101,25 @@ for arch, label in ARCHS.items():
                  f"{arch_fid[arch].mean():.1f} ± {arch_fid[arch].std(ddof=1):.1f} |")
 display(Markdown(f"The modern recipe with two pairs of networks, trained on {arch_meta['hardware']}\n\n" + "\n".join(lines)))
 
+
+# %%
+gap = arch_fid["residual"].mean() - arch_fid["dcgan"].mean()
+arch_spread = arch_fid["residual"].std(ddof=1) + arch_fid["dcgan"].std(ddof=1)
+assert abs(gap) < arch_spread                                      # no difference three seeds can detect
+assert per_step["residual"].min() > 1.5 * per_step["dcgan"].max()   # every residual run was slower per step
+print(f"at {arch_meta['steps']:,} steps the residual networks' mean FID differs from the DCGAN's by {gap:+.1f}, less "
+      f"than the seeds' spread ({arch_spread:.1f}, the sum of the two standard deviations); every residual run took "
+      f"more than 1.5 times as long per step as every DCGAN run ({per_step['residual'].mean() / per_step['dcgan'].mean():.1f}x "
+      "on average) on the machine that trained them")
+
+# %% [markdown]
+# *Reading the table.* At the same number of steps the scaled-down R3GAN networks and chapter 4's DCGAN
+# are indistinguishable by FID over three seeds, and on a CPU each residual step costs about twice as
+# much (grouped and 1 x 1 convolutions are slow there), so per second of training the DCGAN wins. This is
+# an early snapshot (1,000 steps) of small networks, one architecture setting each; R3GAN's networks are
+# built for images of 32 x 32 and larger, trained on GPUs, with far more channels, and this experiment says
+# nothing about that regime. At MNIST scale on a CPU the recipe mattered and the backbone did not (that
+# three seeds can detect), which is why the book's modern baseline keeps chapter 4's networks.
 
 # %% [markdown]
 # ## 9.6 Where GANs went next
@@ -1173,11 +1225,14 @@ print(f"broadcast (64, 1) - (64,): a 64 x 64 matrix, loss {broadcast:.3f}; paire
 #   basins (Sun et al.). On chapter 6's ring it did not
 #   prevent collapse at D's learning rate $10^{-4}$, and at $10^{-3}$ it matched the non-saturating loss
 #   within the spread of three seeds: the loss made no difference three seeds can detect; D's learning
-#   rate did.
+#   rate did. R1 + R2 ($\gamma = 1$) on top spread the mass evenly but blurred it.
 # - On MNIST, at the same training time, a discriminator without normalisation with lazy R1 + R2
 #   penalties and Adam $(0, 0.99)$ at $8 \times 10^{-4}$ beat the SN-GAN recipe on every seed; with these
 #   penalties the non-saturating loss beat the relativistic one at 120 s. Ten minutes of the modern recipe
-#   gave the lowest FID of the book's unconditional MNIST generators.
+#   gave the lowest FID of the book's unconditional MNIST generators, and on stacked MNIST it reached at
+#   least 990 of the 1,000 modes, more than 500 of them among confidently read images. R3GAN's residual
+#   networks without normalisation, scaled down, matched chapter 4's DCGAN at the same number of steps
+#   (within the spread of three seeds) at about twice the cost per step on a CPU.
 #
 # ## References
 #
@@ -1190,6 +1245,7 @@ print(f"broadcast (64, 1) - (64,): a 64 x 64 matrix, loss {broadcast:.3f}; paire
 # - Sun, R., Fang, T. & Schwing, A. (2020). Towards a Better Global Loss Landscape of GANs. *Advances in Neural Information Processing Systems (NeurIPS)*.
 # - Karras, T., Laine, S., Aittala, M., et al. (2020). Analyzing and Improving the Image Quality of StyleGAN. *IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)*.
 # - Kynkäänniemi, T., Karras, T., Laine, S., et al. (2019). Improved Precision and Recall Metric for Assessing Generative Models. *Advances in Neural Information Processing Systems*.
+# - Zhang, H., Dauphin, Y. N. & Ma, T. (2019). Fixup Initialization: Residual Learning Without Normalization. *International Conference on Learning Representations (ICLR)*.
 # - Kang, M., Zhu, J., Zhang, R., et al. (2023). Scaling up GANs for Text-to-Image Synthesis. *IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)*.
 # - Sauer, A., Karras, T., Laine, S., et al. (2023). StyleGAN-T: Unlocking the Power of GANs for Fast Large-Scale Text-to-Image Synthesis. *International Conference on Machine Learning (ICML)*.
 # - Sauer, A., Lorenz, D., Blattmann, A., et al. (2024). Adversarial Diffusion Distillation. *European Conference on Computer Vision (ECCV)*.
