@@ -666,10 +666,10 @@ print("D lr 1e-4: the non-saturating GAN, RpGAN and RpGAN + R1 + R2 all put more
 # non-saturating GAN, mostly off the mode's centre (0–1 modes covered); adding R1 + R2 does not rescue it
 # (91–100%, no mode covered). With D at $10^{-3}$ both losses spread over most of the ring, and
 # RpGAN's small edge (one mode on two seeds of three) is within the spread of three seeds. Adding R1 + R2
-# ($\gamma = 1$) at $10^{-3}$ spreads the mass almost perfectly evenly (the favourite mode holds close to 1/8 of
-# the samples on every seed) but blurs it: fewer samples fall within three standard deviations of a mode, and
-# the count of covered modes scatters from seed to seed. A penalty of that weight keeps $D$ too smooth to
-# resolve modes of standard deviation 0.02; $\gamma$ sets the scale, and we did not tune it here. This does not
+# ($\gamma = 1$) at $10^{-3}$ spreads the samples evenly around the ring (13–14% nearest the favourite mode,
+# against 12.5% for perfect balance) but blurs them: fewer fall within three standard deviations of a mode,
+# and the seeds cover 8, 0 and 4 modes. A plausible reading, not tested here: a penalty of that weight keeps
+# $D$ too smooth to resolve modes of standard deviation 0.02; $\gamma$ sets that scale, and we did not tune it. This does not
 # contradict {cite:t}`sun2020towards`: their result is about the landscape of the loss, not about a
 # particular optimiser and learning rates. A plausible reading, which we did not test: with D ten times
 # slower than G, the discriminator never tells the generator where the other modes are, whatever the loss
@@ -1048,7 +1048,7 @@ print("the modern generator reaches at least 990 of the 1,000 modes, and more th
 # the count that the published tables do not make — it still reaches more than 500 modes. Chapter 6's
 # table (section 6.8) has the same columns for its two DCGANs, trained for the same number of steps and
 # scored with the same protocol, noise and sample count. The caveats of chapter 6 stand: most generated
-# images are still not read confidently (real ones: about four in five), and this is one training seed of
+# images are still not read confidently (real ones: see the table's first row), and this is one training seed of
 # a whole recipe (loss, penalties, optimiser, $D$ without normalisation), not the relativistic loss alone;
 # R3GAN's Table 1 isolates the loss at its scale.
 
@@ -1058,9 +1058,10 @@ print("the modern generator reaches at least 990 of the 1,000 modes, and more th
 # the channels, a grouped 3 x 3 convolution, 1 x 1 back), no normalisation layer anywhere, bilinear
 # resampling, and the "fix-up" initialisation of {cite:t}`zhang2019fixup`: the last layer of every residual
 # branch starts at zero, so each block starts as the identity and the signal does not grow with depth.
-# `nets.ResidualGenerator` and `nets.ResidualDiscriminator` are that design at 28 x 28: blocks at 7 x 7 and
-# 14 x 14 only (a block at 28 x 28 costs more on a CPU than the rest of the network), width 16, about half
-# the DCGAN generator's parameters. The comparison changes only the networks: the modern recipe,
+# `nets.ResidualGenerator` and `nets.ResidualDiscriminator` are that design at 28 x 28, otherwise simplified:
+# blocks at 7 x 7 and 14 x 14 only (to keep them cheap on a CPU), width 16 (about half the DCGAN generator's
+# parameters), bilinear upsampling in $G$ but 2 x 2 average pooling in $D$, a linear layer from $z$ instead
+# of R3GAN's learned basis, and chapter 4's Tanh at the output. The comparison changes only the networks: the modern recipe,
 # 1,000 generator steps, three seeds each, the two architectures alternating in one run on one machine,
 # so that their seconds per step compare. The full profile trains them
 # (`data/checkpoints/09_residual_vs_dcgan.pt`); the quick profile loads and scores them.
@@ -1114,12 +1115,13 @@ print(f"at {arch_meta['steps']:,} steps the residual networks' mean FID differs 
 
 # %% [markdown]
 # *Reading the table.* At the same number of steps the scaled-down R3GAN networks and chapter 4's DCGAN
-# are indistinguishable by FID over three seeds, and on a CPU each residual step costs about twice as
-# much (grouped and 1 x 1 convolutions are slow there), so per second of training the DCGAN wins. This is
+# are indistinguishable by FID over three seeds, and on one CPU thread each residual step cost about twice
+# as much (a likely reason, not profiled here: grouped and 1 x 1 convolutions run inefficiently on CPUs), so
+# the DCGAN reached the same FID in about half the seconds. This is
 # an early snapshot (1,000 steps) of small networks, one architecture setting each; R3GAN's networks are
 # built for images of 32 x 32 and larger, trained on GPUs, with far more channels, and this experiment says
-# nothing about that regime. At MNIST scale on a CPU the recipe mattered and the backbone did not (that
-# three seeds can detect), which is why the book's modern baseline keeps chapter 4's networks.
+# nothing about that regime. At MNIST scale on a CPU the recipe mattered and the backbone made no FID
+# difference three seeds can detect; this supports keeping chapter 4's networks in the book's modern baseline.
 
 # %% [markdown]
 # ## 9.6 Where GANs went next
@@ -1225,14 +1227,15 @@ print(f"broadcast (64, 1) - (64,): a 64 x 64 matrix, loss {broadcast:.3f}; paire
 #   basins (Sun et al.). On chapter 6's ring it did not
 #   prevent collapse at D's learning rate $10^{-4}$, and at $10^{-3}$ it matched the non-saturating loss
 #   within the spread of three seeds: the loss made no difference three seeds can detect; D's learning
-#   rate did. R1 + R2 ($\gamma = 1$) on top spread the mass evenly but blurred it.
+#   rate did. R1 + R2 ($\gamma = 1$) on top spread the samples evenly but blurred them (one seed of three
+#   covered no mode).
 # - On MNIST, at the same training time, a discriminator without normalisation with lazy R1 + R2
 #   penalties and Adam $(0, 0.99)$ at $8 \times 10^{-4}$ beat the SN-GAN recipe on every seed; with these
 #   penalties the non-saturating loss beat the relativistic one at 120 s. Ten minutes of the modern recipe
 #   gave the lowest FID of the book's unconditional MNIST generators, and on stacked MNIST it reached at
 #   least 990 of the 1,000 modes, more than 500 of them among confidently read images. R3GAN's residual
-#   networks without normalisation, scaled down, matched chapter 4's DCGAN at the same number of steps
-#   (within the spread of three seeds) at about twice the cost per step on a CPU.
+#   networks without normalisation, scaled down, made no FID difference from chapter 4's DCGAN at the same
+#   number of steps that three seeds can detect, at about twice the cost per step on one CPU thread.
 #
 # ## References
 #
