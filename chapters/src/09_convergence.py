@@ -523,6 +523,26 @@ def train_ring(name: str, seed: int, steps: int, d_lr: float = D_LR):
     return generator, time.perf_counter() - start
 
 
+def fast_d_runs(name: str, key: str) -> list:
+    """RING_SEEDS runs of loss `name` with D's learning rate 1e-3: trained in the full profile (saved to
+    CHECKPOINTS[key] if SAVE_CHECKPOINT), loaded from the shipped file otherwise. Returns the generators."""
+    penalised = {"gamma": RING_GAMMA} if "R1" in name else {}
+    if PROFILE == "full":
+        generators = [train_ring(name, SEED + i, RING_STEPS, d_lr=1e-3)[0]
+                      for i in tqdm(range(RING_SEEDS), desc=f"{name}, D 1e-3")]
+        if SAVE_CHECKPOINT:
+            utils.save_checkpoint(CHECKPOINTS[key], nn.ModuleList(generators), half=True, steps=RING_STEPS, d_lr=1e-3,
+                                  seeds=[SEED + i for i in range(RING_SEEDS)], hardware=utils.hardware(), **penalised)
+            print(f"saved data/checkpoints/{CHECKPOINTS[key].name}")
+        return generators
+    generators = nn.ModuleList(ring_generator() for _ in range(RING_SEEDS))
+    meta = utils.load_checkpoint(CHECKPOINTS[key], generators)
+    assert meta["d_lr"] == 1e-3 and meta["steps"] == RING_STEPS and all(meta[k] == v for k, v in penalised.items())
+    print(f"loaded {CHECKPOINTS[key].name}: {name} with D's learning rate 1e-3, {RING_SEEDS} seeds, "
+          f"trained on {meta['hardware']}")
+    return list(generators)
+
+
 def ring_bundle(generators: dict) -> nn.ModuleDict:
     return nn.ModuleDict({name.replace(" + ", "_").replace(" ", "_"): nn.ModuleList(gens) for name, gens in generators.items()})
 
@@ -557,38 +577,12 @@ ring_generators = {"non-saturating (chapter 8)": list(chapter8["non_saturating"]
 # %%
 # The same comparison at D's learning rate 1e-3, where chapter 6's control run of the non-saturating GAN
 # covered 5-7 modes: RpGAN trained here (full profile), the non-saturating runs shipped with chapter 6.
-if PROFILE == "full":   # about 4 minutes on a CPU core
-    fast_d = [train_ring("RpGAN", SEED + i, RING_STEPS, d_lr=1e-3)[0] for i in tqdm(range(RING_SEEDS), desc="RpGAN, D 1e-3")]
-    if SAVE_CHECKPOINT:
-        utils.save_checkpoint(CHECKPOINTS["ring_fast_d"], nn.ModuleList(fast_d), half=True, steps=RING_STEPS, d_lr=1e-3,
-                              seeds=[SEED + i for i in range(RING_SEEDS)], hardware=utils.hardware())
-        print(f"saved data/checkpoints/{CHECKPOINTS['ring_fast_d'].name}")
-else:
-    fast_d = nn.ModuleList(ring_generator() for _ in range(RING_SEEDS))
-    fast_meta = utils.load_checkpoint(CHECKPOINTS["ring_fast_d"], fast_d)
-    assert fast_meta["d_lr"] == 1e-3 and fast_meta["steps"] == RING_STEPS
-    fast_d = list(fast_d)
-    print(f"loaded {CHECKPOINTS['ring_fast_d'].name}: RpGAN with D's learning rate 1e-3, {RING_SEEDS} seeds, "
-          f"trained on {fast_meta['hardware']}")
+fast_d = fast_d_runs("RpGAN", "ring_fast_d")      # about 4 minutes on a CPU core in the full profile
 
 
 # %%
 # And RpGAN + R1 + R2 at D's learning rate 1e-3: does the penalty help once D is fast enough to matter?
-if PROFILE == "full":   # about 5 minutes on a CPU core
-    fast_d_penalised = [train_ring("RpGAN + R1 + R2", SEED + i, RING_STEPS, d_lr=1e-3)[0]
-                        for i in tqdm(range(RING_SEEDS), desc="RpGAN + R1 + R2, D 1e-3")]
-    if SAVE_CHECKPOINT:
-        utils.save_checkpoint(CHECKPOINTS["ring_fast_d_r1_r2"], nn.ModuleList(fast_d_penalised), half=True,
-                              steps=RING_STEPS, d_lr=1e-3, gamma=RING_GAMMA, seeds=[SEED + i for i in range(RING_SEEDS)],
-                              hardware=utils.hardware())
-        print(f"saved data/checkpoints/{CHECKPOINTS['ring_fast_d_r1_r2'].name}")
-else:
-    fast_d_penalised = nn.ModuleList(ring_generator() for _ in range(RING_SEEDS))
-    fast_penalised_meta = utils.load_checkpoint(CHECKPOINTS["ring_fast_d_r1_r2"], fast_d_penalised)
-    assert fast_penalised_meta["d_lr"] == 1e-3 and fast_penalised_meta["gamma"] == RING_GAMMA
-    fast_d_penalised = list(fast_d_penalised)
-    print(f"loaded {CHECKPOINTS['ring_fast_d_r1_r2'].name}: RpGAN + R1 + R2 with D's learning rate 1e-3, "
-          f"{RING_SEEDS} seeds, trained on {fast_penalised_meta['hardware']}")
+fast_d_penalised = fast_d_runs("RpGAN + R1 + R2", "ring_fast_d_r1_r2")   # about 5 minutes
 
 
 # %%
