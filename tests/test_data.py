@@ -264,3 +264,19 @@ def test_check_images_converts_reasonable_input_and_names_the_problem():
         data.check_images(torch.empty(0, 1, 4, 4))
     with pytest.raises(ValueError, match="look like \\[0, 1\\]"):
         data.check_images(torch.rand(2, 1, 4, 4))
+
+
+CHECKPOINT_BUDGET_BYTES = 25_000_000   # every shipped checkpoint together: 25 MB (decimal), so a clone stays small
+
+
+def test_shipped_checkpoints_fit_the_budget_and_are_documented():
+    from gantut import utils
+    files = sorted(utils.CHECKPOINT_DIR.glob("*.pt"))
+    assert len(files) > 10
+    total = sum(f.stat().st_size for f in files)
+    assert total <= CHECKPOINT_BUDGET_BYTES, (
+        f"checkpoints total {total / 1e6:.2f} MB, over the {CHECKPOINT_BUDGET_BYTES / 1e6:.0f} MB budget: save with "
+        "half=True or remove a file")
+    readme = (utils.CHECKPOINT_DIR.parent / "README.md").read_text()
+    undocumented = [f.name for f in files if f"`checkpoints/{f.name}`" not in readme]
+    assert not undocumented, f"add a row to data/README.md for {undocumented} (what it is, how it was trained)"

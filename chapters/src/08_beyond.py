@@ -890,7 +890,7 @@ if PROFILE == "quick" and not SAVE_CHECKPOINT:
 else:
     blind_g, _ = train_conditional(CONDITIONAL_STEPS, SEED, label_in_d=False, desc="label only in G")
     if PROFILE == "quick" and SAVE_CHECKPOINT:
-        utils.save_checkpoint(BLIND_CHECKPOINT, blind_g, config={"z_dim": Z_DIM, "width": WIDTH, "n_classes": N_CLASSES},
+        utils.save_checkpoint(BLIND_CHECKPOINT, blind_g, half=True, config={"z_dim": Z_DIM, "width": WIDTH, "n_classes": N_CLASSES},
                               steps=CONDITIONAL_STEPS, batch=BATCH, seed=SEED, label_in_d=False, data=mnist.source,
                               hardware=utils.hardware())
         print(f"saved data/checkpoints/{BLIND_CHECKPOINT.name}")
