@@ -355,3 +355,26 @@ def class_coverage(probabilities: torch.Tensor, n_classes: int | None = None, mi
     (e.g. features.classify). Returns counts (C,), classes covered and kl to uniform, in nats."""
     probabilities = check_probabilities(probabilities)
     return label_coverage(probabilities.argmax(1), n_classes or probabilities.shape[1], min_share)
+
+
+LOWER_IS_BETTER = ("FID", "KID")
+
+
+def ahead(board: dict, better: str, worse: str, metric: str = "FID", by: float = 2.0) -> bool:
+    """True when `better` beats `worse` on `metric` by more than `by` times the sum of their spreads.
+
+    board: {name: {metric: (mean, standard deviation over draws)}}, as chapters 7 and 9 build their
+    leaderboards. Lower is better for FID and KID, higher for every other metric (IS, precision, recall).
+    A margin, not a significance test: three draws give rough spreads, and every draw shares the same
+    held-out digits. The book reads only differences beyond by = 2 as real.
+    """
+    for name in (better, worse):
+        if name not in board:
+            raise KeyError(f"{name!r} is not on the board; it has {sorted(board)}")
+        if metric not in board[name]:
+            raise KeyError(f"{name!r} has no {metric!r} score; it has {sorted(board[name])}")
+    (mean_a, std_a), (mean_b, std_b) = board[better][metric], board[worse][metric]
+    if min(std_a, std_b) < 0 or by < 0:
+        raise ValueError(f"spreads and the margin must be >= 0, got {std_a}, {std_b} and by={by}")
+    gain = mean_b - mean_a if metric in LOWER_IS_BETTER else mean_a - mean_b
+    return gain > by * (std_a + std_b)

@@ -295,3 +295,19 @@ def test_stacked_mnist_coverage_counts_all_and_confident_modes():
     assert metrics.stacked_mnist_coverage(modes, torch.zeros(6))["confident_modes"] == 0
     with pytest.raises(ValueError, match="stacked_reading"):
         metrics.stacked_mnist_coverage(modes, confidence[:3])
+
+
+def test_ahead_reads_the_direction_of_each_metric_and_the_margin():
+    board = {"a": {"FID": (20.0, 2.0), "precision": (0.60, 0.01)},
+             "b": {"FID": (30.0, 2.0), "precision": (0.50, 0.01)}}
+    # FID: lower is better; gain 10 against summed spreads 4
+    assert metrics.ahead(board, "a", "b") and not metrics.ahead(board, "b", "a")
+    assert metrics.ahead(board, "a", "b", by=2.4) and not metrics.ahead(board, "a", "b", by=2.5)
+    # precision: higher is better; gain 0.10 against summed spreads 0.02
+    assert metrics.ahead(board, "a", "b", "precision", by=4.9) and not metrics.ahead(board, "b", "a", "precision", by=0)
+    with pytest.raises(KeyError, match="not on the board"):
+        metrics.ahead(board, "a", "c")
+    with pytest.raises(KeyError, match="no 'KID' score"):
+        metrics.ahead(board, "a", "b", "KID")
+    with pytest.raises(ValueError, match=">= 0"):
+        metrics.ahead(board, "a", "b", by=-1)

@@ -518,14 +518,11 @@ plt.show()
 
 # %%
 def ahead(better: str, worse: str, metric: str = "FID", by: float = 2.0) -> bool:
-    """True when `better` beats `worse` on metric by more than `by` times the sum of their spreads over draws.
-
-    Lower is better for FID and KID, higher for IS, precision and recall. A margin, not a significance
-    test: three draws give rough spreads, and every draw shares the same 1,000 held-out digits.
+    """True when `better` beats `worse` on this board's metric by more than `by` times the sum of their spreads
+    over draws (`metrics.ahead`). Lower is better for FID and KID, higher for IS, precision and recall. A margin,
+    not a significance test: three draws give rough spreads, and every draw shares the same 1,000 held-out digits.
     """
-    (mean_a, std_a), (mean_b, std_b) = board[better][metric], board[worse][metric]
-    gain = mean_b - mean_a if metric in ("FID", "KID") else mean_a - mean_b
-    return gain > by * (std_a + std_b)
+    return metrics.ahead(board, better, worse, metric, by)
 
 
 generators = [name for name in board if name != "real training digits"]

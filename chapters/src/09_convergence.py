@@ -1052,10 +1052,8 @@ display(Markdown(f"The modern recipe, seed {SEED}: {full_meta['steps']:,} genera
 
 # %%
 def ahead(better: str, worse: str, metric: str = "FID", by: float = 2.0) -> bool:
-    """Chapter 7's margin: `better` wins on metric by more than `by` times the sum of the two spreads over draws."""
-    (mean_a, std_a), (mean_b, std_b) = board[better][metric], board[worse][metric]
-    gain = mean_b - mean_a if metric in ("FID", "KID") else mean_a - mean_b
-    return gain > by * (std_a + std_b)
+    """Chapter 7's margin (`metrics.ahead`): `better` wins on metric by more than `by` times the summed spreads."""
+    return metrics.ahead(board, better, worse, metric, by)
 
 
 runner_up = "ch. 8 zoo: WGAN-GP"
