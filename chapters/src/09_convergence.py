@@ -969,46 +969,33 @@ print(f"at {arch_meta['steps']:,} steps the residual networks' mean FID differs 
 # draws, beside the best unconditional generators of earlier chapters.
 
 # %%
-if PROFILE == "full":
-    full_generator, full_curve = train_for(MODERN, FULL_SECONDS, SEED, marks=8)
-    if SAVE_CHECKPOINT:
-        utils.save_checkpoint(CHECKPOINTS["full"], full_generator, half=True, config={"z_dim": Z_DIM, "width": WIDTH},
-                              seconds=round(full_curve[-1][0]), steps=full_curve[-1][1], batch=BATCH, seed=SEED,
-                              recipe={k: list(v) if isinstance(v, tuple) else v for k, v in RECIPES[MODERN].items()},
-                              curve=[[round(s, 1), n, round(f, 2)] for s, n, f in full_curve],
-                              data=mnist.source, hardware=utils.hardware())
-        print(f"saved data/checkpoints/{CHECKPOINTS['full'].name}")
-    full_meta = {"steps": full_curve[-1][1], "seconds": round(full_curve[-1][0]), "hardware": utils.hardware(),
-                 "curve": full_curve}
-else:
-    full_generator = nets.DCGANGenerator(Z_DIM, WIDTH)
-    full_meta = utils.load_checkpoint(CHECKPOINTS["full"], full_generator)
-    full_generator = full_generator.to(device)
-    print(f"loaded {CHECKPOINTS['full'].name}: {full_meta['steps']:,} steps, {full_meta['seconds']:,} s of training "
-          f"on {full_meta['hardware']}")
+def full_run(key: str, arch: str, seconds: float | None = None, steps: int | None = None):
+    """A full-scale run of the modern recipe, seed SEED, with `arch`'s networks (see `build`): trained for `seconds`
+    of training time or `steps` generator steps in the full profile (saved as CHECKPOINTS[key] when
+    SAVE_CHECKPOINT), loaded from data/checkpoints in the quick profile. Returns (generator, meta) with meta's
+    steps, seconds, hardware and curve ([seconds, steps, FID] at every eighth of the run)."""
+    width = RES_WIDTH if arch == "residual" else WIDTH
+    if PROFILE == "full":
+        generator, curve = train_for(MODERN, seconds, SEED, marks=8, arch=arch, steps=steps)
+        meta = {"steps": curve[-1][1], "seconds": round(curve[-1][0]), "hardware": utils.hardware(),
+                "curve": [[round(s, 1), n, round(f, 2)] for s, n, f in curve]}
+        if SAVE_CHECKPOINT:
+            utils.save_checkpoint(CHECKPOINTS[key], generator, half=True, config={"z_dim": Z_DIM, "width": width},
+                                  batch=BATCH, seed=SEED, data=mnist.source, **meta,
+                                  recipe={k: list(v) if isinstance(v, tuple) else v for k, v in RECIPES[MODERN].items()})
+            print(f"saved data/checkpoints/{CHECKPOINTS[key].name}")
+        return generator, meta
+    generator = (nets.ResidualGenerator if arch == "residual" else nets.DCGANGenerator)(Z_DIM, width)
+    meta = utils.load_checkpoint(CHECKPOINTS[key], generator)
+    print(f"loaded {CHECKPOINTS[key].name}: {meta['steps']:,} steps, {meta['seconds']:,} s of training "
+          f"on {meta['hardware']}")
+    return generator.to(device), meta
 
-# %%
+
+full_generator, full_meta = full_run("full", "dcgan", seconds=FULL_SECONDS)
 # The same recipe and seed with R3GAN-style residual networks (the networks comparison above), trained for as many
-# generator steps as the DCGAN run above: only the networks change.
-if PROFILE == "full":
-    residual_generator, residual_curve = train_for(MODERN, None, SEED, marks=8, arch="residual",
-                                                   steps=full_meta["steps"])
-    if SAVE_CHECKPOINT:
-        utils.save_checkpoint(CHECKPOINTS["full_residual"], residual_generator, half=True,
-                              config={"z_dim": Z_DIM, "width": RES_WIDTH}, seconds=round(residual_curve[-1][0]),
-                              steps=residual_curve[-1][1], batch=BATCH, seed=SEED,
-                              recipe={k: list(v) if isinstance(v, tuple) else v for k, v in RECIPES[MODERN].items()},
-                              curve=[[round(s, 1), n, round(f, 2)] for s, n, f in residual_curve],
-                              data=mnist.source, hardware=utils.hardware())
-        print(f"saved data/checkpoints/{CHECKPOINTS['full_residual'].name}")
-    residual_meta = {"steps": residual_curve[-1][1], "seconds": round(residual_curve[-1][0]),
-                     "hardware": utils.hardware(), "curve": residual_curve}
-else:
-    residual_generator = nets.ResidualGenerator(Z_DIM, RES_WIDTH)
-    residual_meta = utils.load_checkpoint(CHECKPOINTS["full_residual"], residual_generator)
-    residual_generator = residual_generator.to(device)
-    print(f"loaded {CHECKPOINTS['full_residual'].name}: {residual_meta['steps']:,} steps, "
-          f"{residual_meta['seconds']:,} s of training on {residual_meta['hardware']}")
+# generator steps as the DCGAN run: only the networks change.
+residual_generator, residual_meta = full_run("full_residual", "residual", steps=full_meta["steps"])
 assert residual_meta["steps"] == full_meta["steps"]          # the same number of generator steps as the DCGAN run
 
 # %%
