@@ -643,7 +643,7 @@ print("all four generators cover the 10 classes; WGAN-GP's FID is below 3/4 of e
 # %% [markdown]
 # Reading the table and the grids: with the same DCGAN, the non-saturating, LSGAN and hinge losses
 # give digits of similar quality and all ten classes; one training seed each cannot rank them, and their
-# differences are small beside those that architecture made in chapter 4. WGAN-GP is clearly better
+# differences are small beside those that the DCGAN recipe made in chapter 4. WGAN-GP is clearly better
 # *per generator step*, but this row compares recipes, not losses: its optimiser differs too (learning
 # rate $10^{-4}$, $\beta_2 = 0.9$), each of its steps is five critic steps with a penalty, it took five to
 # six times the CPU time, and it is one training seed, like the others. This matches the large comparison of
