@@ -20,6 +20,7 @@ Jolicoeur-Martineau (2019): the relativistic pairing loss (RpGAN), where D score
 """
 from __future__ import annotations
 
+import warnings
 from typing import Callable
 
 import torch
@@ -43,12 +44,33 @@ def _logits(name: str, logits: torch.Tensor) -> torch.Tensor:
     return logits
 
 
+PROBABILITY_CHECK_MIN = 16  # fewer logits than this are not checked for looking like probabilities
+
+
+def _warn_if_probabilities(*logits: torch.Tensor) -> None:
+    """A UserWarning when every value of a sigmoid loss's real *and* fake logits lies in [0, 1] (at least
+    PROBABILITY_CHECK_MIN of them): a Sigmoid at D's output. Real logits lie on both sides of 0 or beyond 1
+    (a D that believes the data has real logits above 1 and fake ones below 0). Checked on CPU tensors
+    only: on a GPU the check would cost a host synchronisation per step. Not checked: the generator's
+    losses (fake logits alone can all lie in [0, 1], e.g. a collapsed G that D scores slightly real; D's
+    loss on the same D catches the Sigmoid) and the raw-score losses (LSGAN's targets are 0 and 1)."""
+    if any(t.device.type != "cpu" for t in logits) or sum(t.numel() for t in logits) < PROBABILITY_CHECK_MIN:
+        return
+    with torch.no_grad():
+        if all(bool(((t >= 0) & (t <= 1)).all()) for t in logits):
+            warnings.warn("these logits look like probabilities (all in [0, 1]); the losses take logits: "
+                          "remove the Sigmoid at D's output (gantut.nets discriminators return logits)",
+                          UserWarning, stacklevel=3)
+
+
 def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
     """-E[log D(x)] - E[log(1 - D(G(z)))]: the binary cross-entropy with real = 1, fake = 0.
 
     real_logits, fake_logits: (N,) or (N, 1). Returns a scalar. At D = 1/2 it equals log 4.
+    Warns when all the logits lie in [0, 1] (probabilities passed instead of logits; CPU tensors only).
     """
     real_logits, fake_logits = _logits("real_logits", real_logits), _logits("fake_logits", fake_logits)
+    _warn_if_probabilities(real_logits, fake_logits)
     return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
 
 
@@ -116,6 +138,9 @@ def _input_gradients(model: nn.Module, points: torch.Tensor, create_graph: bool)
     if points.dim() < 2 or not points.dtype.is_floating_point:
         raise ValueError(f"points must be a floating-point batch (N, ...) with N samples, got dtype {points.dtype}, "
                          f"shape {tuple(points.shape)}; a batch of scalars is (N, 1)")
+    if len(points) == 0:
+        raise ValueError(f"the batch is empty (shape {tuple(points.shape)}): a gradient penalty averages over "
+                         "samples and needs at least one")
     points = points.detach().to(module_device(model, points.device)).requires_grad_(True)
     (grads,) = torch.autograd.grad(model(points).sum(), points, create_graph=create_graph)
     return grads.flatten(1)
@@ -230,9 +255,11 @@ def relativistic_discriminator_loss(real_logits: torch.Tensor, fake_logits: torc
     paired with i-th fake (Jolicoeur-Martineau 2019, the relativistic standard GAN).
 
     real_logits, fake_logits: (N,) or (N, 1), the same N. D is asked only to score each real sample
-    above its fake partner, not to push either to an absolute target. Returns a scalar.
+    above its fake partner, not to push either to an absolute target. Returns a scalar. Warns, as
+    discriminator_loss does, when all the logits lie in [0, 1].
     """
     real_logits, fake_logits = _paired(real_logits, fake_logits)
+    _warn_if_probabilities(real_logits, fake_logits)
     return F.softplus(fake_logits - real_logits).mean()
 
 
@@ -241,6 +268,7 @@ def relativistic_generator_loss(fake_logits: torch.Tensor, real_logits: torch.Te
     real partner. fake_logits, real_logits: (N,) or (N, 1). For gantut.train.train pass
     g_loss=relativistic_generator_loss with g_sees_real=True (the loop then hands it D's logits on a real batch)."""
     real_logits, fake_logits = _paired(real_logits, fake_logits)
+    _warn_if_probabilities(real_logits, fake_logits)
     return F.softplus(real_logits - fake_logits).mean()
 
 

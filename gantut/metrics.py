@@ -79,8 +79,37 @@ def feature_statistics(features: torch.Tensor | np.ndarray) -> tuple[np.ndarray,
     return mean, centred.T @ centred / (n - 1)
 
 
+COVARIANCE_TOLERANCE = 1e-4  # relative: asymmetry and negative eigenvalues this small count as round-off
+
+
+def _check_covariance(name: str, sigma: np.ndarray) -> None:
+    """Refuse a matrix that is not a covariance: not symmetric, or an eigenvalue below -tolerance x the largest
+    |eigenvalue| (a genuine covariance has none; round-off and float32 arithmetic leave tiny negatives).
+    A Cholesky factorisation that succeeds proves it positive definite at a fraction of an eigensolver's cost."""
+    scale = np.abs(sigma).max(initial=0.0)
+    if not np.allclose(sigma, sigma.T, rtol=0, atol=COVARIANCE_TOLERANCE * scale):
+        raise ValueError(f"{name} is not symmetric, so it is not a covariance: pass the covariance of the features "
+                         "(metrics.feature_statistics)")
+    symmetric = (sigma + sigma.T) / 2
+    try:
+        np.linalg.cholesky(symmetric)
+        return
+    except np.linalg.LinAlgError:
+        pass                                   # singular or indefinite: look at the eigenvalues
+    eigenvalues = np.linalg.eigvalsh(symmetric)
+    lowest, largest = eigenvalues.min(initial=0.0), np.abs(eigenvalues).max(initial=0.0)
+    if lowest < -COVARIANCE_TOLERANCE * largest:
+        raise ValueError(f"{name} is not positive semi-definite (most negative eigenvalue {lowest:.4g}, largest "
+                         f"|eigenvalue| {largest:.4g}), so it is not a covariance: pass the covariance of the features "
+                         "(metrics.feature_statistics), not a matrix of features, standard deviations or its inverse")
+
+
 def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma2: np.ndarray) -> float:
-    """Squared Frechet (2-Wasserstein) distance between N(mu1, sigma1) and N(mu2, sigma2), in float64."""
+    """Squared Frechet (2-Wasserstein) distance between N(mu1, sigma1) and N(mu2, sigma2), in float64.
+
+    mu1, mu2: (d,); sigma1, sigma2: (d, d) covariances (symmetric, positive semi-definite up to round-off:
+    anything else is refused, since the distance would be meaningless).
+    """
     mu1, mu2 = np.asarray(mu1, np.float64), np.asarray(mu2, np.float64)
     sigma1, sigma2 = np.asarray(sigma1, np.float64), np.asarray(sigma2, np.float64)
     if mu1.shape != mu2.shape or sigma1.shape != sigma2.shape or sigma1.shape != (len(mu1), len(mu1)):
@@ -88,6 +117,8 @@ def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma
                          f"covariances {sigma1.shape} and {sigma2.shape}")
     if not (np.isfinite(mu1).all() and np.isfinite(mu2).all() and np.isfinite(sigma1).all() and np.isfinite(sigma2).all()):
         raise ValueError("the statistics contain NaN or inf")
+    _check_covariance("sigma1", sigma1)
+    _check_covariance("sigma2", sigma2)
     cross = trace_sqrt_product(sigma1, sigma2)
     distance = float(np.sum((mu1 - mu2) ** 2) + np.trace(sigma1) + np.trace(sigma2) - 2 * cross)
     return max(distance, 0.0)  # round-off can leave a tiny negative number when the two are equal
@@ -222,6 +253,9 @@ def inception_score(scores, splits: int = 10, *, kind: str) -> tuple[float, floa
     if not np.isfinite(scores).all():
         raise ValueError(f"{kind} contain NaN or inf")
     n, c = scores.shape
+    if n == 0 or c == 0:
+        raise ValueError(f"scores are empty (shape {scores.shape}): pass (N, C) scores of N >= 1 samples over "
+                         "C >= 1 classes (at least C samples per split)")
     looks_like_probabilities = (scores >= 0).all() and np.allclose(scores.sum(1), 1, atol=1e-4)
     if kind == "probabilities":
         if not looks_like_probabilities:

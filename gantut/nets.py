@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from typing import Sequence
 
 import torch
@@ -33,6 +34,7 @@ class MLPGenerator(nn.Module):
         _positive_ints(z_dim=z_dim, hidden=_sizes(hidden),
                        out_shape=tuple(out_shape))
         _activation(activation)
+        _flags(batchnorm=batchnorm)
         self.z_dim, self.out_shape = z_dim, tuple(out_shape)
         layers, width = [], z_dim
         for size in hidden:
@@ -50,6 +52,7 @@ class MLPGenerator(nn.Module):
         if z.dim() != 2 or z.shape[1] != self.z_dim:
             raise ValueError(f"z must have shape (N, {self.z_dim}), got {tuple(z.shape)}; "
                              "an MLP generator takes flat noise, not (N, z_dim, 1, 1)")
+        _check_dtype(self, "z", z)
         return self.net(z).view(len(z), *self.out_shape)
 
 
@@ -74,6 +77,46 @@ def _activation(name: str) -> nn.Module:
     if name not in ("leaky", "relu"):
         raise ValueError(f"activation must be 'leaky' or 'relu', got {name!r}")
     return nn.LeakyReLU(0.2) if name == "leaky" else nn.ReLU()
+
+
+def _flags(**flags) -> None:
+    """Refuse on/off options that are not True or False (a string such as "no" is truthy and would mean on)."""
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} must be True or False, got {value!r}")
+
+
+def _autocast_on(device_type: str) -> bool:
+    try:
+        return torch.is_autocast_enabled(device_type)
+    except RuntimeError:  # a device type autocast does not know (meta)
+        return False
+
+
+def _check_dtype(network: nn.Module, name: str, tensor: torch.Tensor) -> None:
+    """Refuse an input whose dtype is not the network's (its first parameter's: float32 unless converted),
+    saying how to convert it, before torch fails inside a layer. Under torch.autocast the layers cast
+    floating-point inputs themselves: there only non-floating inputs are refused. One comparison per call."""
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"{name} must be a tensor, got {type(tensor).__name__}")
+    parameter = next(network.parameters(), None)
+    if parameter is None or tensor.dtype == parameter.dtype:
+        return
+    if tensor.dtype.is_floating_point and _autocast_on(tensor.device.type):
+        return
+    wanted, got = (str(dtype).removeprefix("torch.") for dtype in (parameter.dtype, tensor.dtype))
+    if name == "images":
+        expected = f"{wanted} images in [-1, 1]"
+        fix = "convert uint8 pixels with x.float() / 127.5 - 1" if tensor.dtype == torch.uint8 else \
+            f"convert with x.to(torch.{wanted})"
+    elif name == "z":
+        expected = f"{wanted} noise"
+        fix = "draw it with torch.randn(N, z_dim)" + ("" if wanted == "float32" else f".to(torch.{wanted})")
+    else:
+        expected, fix = f"{wanted} {name}", f"convert with x.to(torch.{wanted})"
+    if tensor.dtype.is_floating_point:
+        fix += f" (or convert the network with .to(torch.{got}))"
+    raise TypeError(f"{type(network).__name__} expected {expected} (the dtype of its parameters), got {got}: {fix}")
 
 
 class MinibatchStd(nn.Module):
@@ -104,6 +147,7 @@ class MLPDiscriminator(nn.Module):
         super().__init__()
         _positive_ints(in_shape=tuple(in_shape), hidden=_sizes(hidden))
         _activation(activation)
+        _flags(minibatch_std=minibatch_std)
         if not 0 <= dropout < 1:
             raise ValueError(f"dropout must be a probability in [0, 1), got {dropout}")
         self.in_shape = tuple(in_shape)
@@ -122,6 +166,7 @@ class MLPDiscriminator(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if tuple(x.shape[1:]) != self.in_shape:
             raise ValueError(f"input must have shape (N, {', '.join(map(str, self.in_shape))}), got {tuple(x.shape)}")
+        _check_dtype(self, "images" if len(self.in_shape) == 3 else "samples", x)
         return self.net(x.flatten(1)).squeeze(1)
 
 
@@ -149,8 +194,19 @@ class PackedDiscriminator(nn.Module):
 def init_weights(module: nn.Module, std: float = 0.02) -> nn.Module:
     """DCGAN initialisation, in place: Linear/Conv weights ~ N(0, std), BatchNorm weights ~ N(1, std), biases 0.
 
-    Use as model.apply(init_weights). Returns the module.
+    Use as model.apply(init_weights): apply calls it on every submodule, children first, and it initialises
+    the layers it knows. Called directly on a whole model (init_weights(model)), it initialises every layer
+    inside, in the order apply would: the same seed gives the same weights. Returns the module.
     """
+    if next(module.children(), None) is not None and not _called_by_apply():
+        for layer in module.modules():
+            _init_layer(layer, std)
+    else:
+        _init_layer(module, std)
+    return module
+
+
+def _init_layer(module: nn.Module, std: float) -> None:
     if isinstance(module, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
         nn.init.normal_(module.weight, 0.0, std)
         if module.bias is not None:
@@ -158,7 +214,19 @@ def init_weights(module: nn.Module, std: float = 0.02) -> nn.Module:
     elif isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
         nn.init.normal_(module.weight, 1.0, std)
         nn.init.zeros_(module.bias)
-    return module
+
+
+def _called_by_apply() -> bool:
+    """Whether init_weights is running inside nn.Module.apply (called by it, or by a lambda that apply called):
+    there a container is visited after its layers, and must not initialise them a second time."""
+    frame = sys._getframe(2)                        # 0: here, 1: init_weights, 2: init_weights' caller
+    for _ in range(2):
+        if frame is None:
+            return False
+        if frame.f_code is nn.Module.apply.__code__:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def spectral_normalize(model: nn.Module) -> nn.Module:
@@ -168,11 +236,17 @@ def spectral_normalize(model: nn.Module) -> nn.Module:
     (one power iteration per forward pass in training mode). A Linear layer then has Lipschitz
     constant <= 1. For a convolution the norm is taken of the kernel reshaped to (out, in * k * k),
     not of the convolution itself: a k x k, stride s convolution can have an operator norm up to
-    ceil(k / s) times larger (chapter 5 measures it). Returns the model.
+    ceil(k / s) times larger (chapter 5 measures it). Returns the model. A model that is already
+    spectrally normalised is refused: a second call would stack a second normalisation on every layer.
     """
-    for module in list(model.modules()):
-        if isinstance(module, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
-            nn.utils.parametrizations.spectral_norm(module)
+    layers = [module for module in model.modules() if isinstance(module, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d))]
+    for layer in layers:
+        stacked = layer.parametrizations["weight"] if nn.utils.parametrize.is_parametrized(layer, "weight") else ()
+        if any(isinstance(p, nn.utils.parametrizations._SpectralNorm) for p in stacked):
+            raise ValueError(f"the model is already spectrally normalised (its {type(layer).__name__} layers carry a "
+                             "spectral norm): apply spectral_normalize once, to the freshly built model")
+    for layer in layers:
+        nn.utils.parametrizations.spectral_norm(layer)
     return model
 
 
@@ -197,6 +271,7 @@ class DCGANGenerator(nn.Module):
     def __init__(self, z_dim: int = 64, width: int = 32, batchnorm: bool = True, channels: int = 1):
         super().__init__()
         _positive_ints(z_dim=z_dim, width=width, channels=channels)
+        _flags(batchnorm=batchnorm)
         self.z_dim, self.width, self.channels = z_dim, width, channels
         norm = (lambda c: nn.BatchNorm2d(c)) if batchnorm else (lambda c: nn.Identity())
         self.net = nn.Sequential(
@@ -210,6 +285,7 @@ class DCGANGenerator(nn.Module):
             z = z.flatten(1)
         if z.dim() != 2 or z.shape[1] != self.z_dim:
             raise ValueError(f"z must have shape (N, {self.z_dim}), got {tuple(z.shape)}")
+        _check_dtype(self, "z", z)
         return self.net(z[:, :, None, None])
 
 
@@ -243,6 +319,7 @@ class DCGANDiscriminator(nn.Module):
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         if images.dim() != 4 or tuple(images.shape[1:]) != (self.channels, 28, 28):
             raise ValueError(f"images must have shape (N, {self.channels}, 28, 28), got {tuple(images.shape)}")
+        _check_dtype(self, "images", images)
         return self.net(images).flatten()
 
 
@@ -320,6 +397,7 @@ class ResidualGenerator(nn.Module):
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         if z.dim() != 2 or z.shape[1] != self.z_dim:
             raise ValueError(f"z must have shape (N, {self.z_dim}), got {tuple(z.shape)}")
+        _check_dtype(self, "z", z)
         return self.net(self.basis(z).view(len(z), 2 * self.width, 7, 7))
 
 
@@ -354,6 +432,7 @@ class ResidualDiscriminator(nn.Module):
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         if images.dim() != 4 or tuple(images.shape[1:]) != (self.channels, 28, 28):
             raise ValueError(f"images must have shape (N, {self.channels}, 28, 28), got {tuple(images.shape)}")
+        _check_dtype(self, "images", images)
         return self.net(images).flatten()
 
 
@@ -386,6 +465,7 @@ class ConditionalDCGANGenerator(nn.Module):
     def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         if z.dim() != 2 or z.shape[1] != self.z_dim:
             raise ValueError(f"z must have shape (N, {self.z_dim}), got {tuple(z.shape)}")
+        _check_dtype(self, "z", z)
         _check_labels(labels, len(z), self.n_classes)
         return self.body(torch.cat([z, self.embed(labels.to(z.device))], dim=1))
 
@@ -408,6 +488,7 @@ class LabelChannelDiscriminator(nn.Module):
     def forward(self, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         if images.dim() != 4 or tuple(images.shape[1:]) != (self.channels, 28, 28):
             raise ValueError(f"images must have shape (N, {self.channels}, 28, 28), got {tuple(images.shape)}")
+        _check_dtype(self, "images", images)
         _check_labels(labels, len(images), self.n_classes)
         maps = F.one_hot(labels.to(images.device, torch.int64), self.n_classes).to(images.dtype)[:, :, None, None].expand(-1, -1, 28, 28)
         return self.judge(torch.cat([images, maps], dim=1))             # (N, channels + n_classes, 28, 28)
@@ -437,6 +518,7 @@ class ProjectionDiscriminator(nn.Module):
     def forward(self, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         if images.dim() != 4 or tuple(images.shape[1:]) != (self.channels, 28, 28):
             raise ValueError(f"images must have shape (N, {self.channels}, 28, 28), got {tuple(images.shape)}")
+        _check_dtype(self, "images", images)
         _check_labels(labels, len(images), self.n_classes)
         features = self.body(images)                                   # (N, 2w, 7, 7)
         projection = (self.embed(labels.to(images.device)) * features.sum(dim=(2, 3))).sum(1)  # (N,)

@@ -50,8 +50,16 @@ def optimal_discriminator(p_data, p_g) -> np.ndarray:
 
 
 def kl_divergence(p, q, x) -> float:
-    """KL(p || q) = integral of p log(p / q) dx; +inf if p > 0 somewhere q = 0."""
+    """KL(p || q) = integral of p log(p / q) dx; +inf if p > 0 somewhere q = 0.
+
+    p and q must be densities on the grid x (each integrates to 1 within 5%, as for js_divergence)."""
     (p, q), x = _grid_arrays(p, q, x=x)
+    _check_normalised(x, p=p, q=q)
+    return _kl(p, q, x)
+
+
+def _kl(p: np.ndarray, q: np.ndarray, x: np.ndarray) -> float:
+    """KL(p || q) on the grid x, for checked arrays (js_divergence's mixture m is normalised by construction)."""
     if ((p > 0) & (q == 0)).any():
         return float("inf")
     integrand = np.zeros_like(p)
@@ -77,7 +85,7 @@ def js_divergence(p, q, x) -> float:
     (p, q), x = _grid_arrays(p, q, x=x)
     _check_normalised(x, p=p, q=q)
     m = (p + q) / 2
-    return 0.5 * kl_divergence(p, m, x) + 0.5 * kl_divergence(q, m, x)
+    return 0.5 * _kl(p, m, x) + 0.5 * _kl(q, m, x)
 
 
 def kl_gaussians(mu1: float, sigma1: float, mu2: float, sigma2: float) -> float:
@@ -146,15 +154,27 @@ def bilinear_game(x0: float, y0: float, lr: float, steps: int, alternating: bool
     return path
 
 
+def _samples_1d(name: str, samples) -> np.ndarray:
+    """1D samples (n,) or (n, 1) as a sorted float64 array (n,); a ValueError for any other shape."""
+    samples = np.asarray(samples, dtype=np.float64)
+    if samples.ndim == 2 and samples.shape[1] == 1:
+        samples = samples[:, 0]
+    if samples.ndim != 1:
+        raise ValueError(f"{name} must be 1D samples of shape (n,) or (n, 1), got shape {samples.shape}; "
+                         "wasserstein1_1d compares distributions on the real line (flattening points of several "
+                         "dimensions would mix their coordinates)")
+    return np.sort(samples)
+
+
 def wasserstein1_1d(x, y) -> float:
     """W1 between the empirical distributions of 1D samples x (n,) and y (m,).
 
     In 1D, W1 = integral over t of |F_x(t) - F_y(t)| dt, with F the empirical CDFs: a step
     function between the sorted pooled samples, so the integral is an exact finite sum. (For
     n == m it equals mean |sort(x) - sort(y)|: the optimal transport plan matches sorted samples.)
+    Samples of shape (n, 1) are accepted as (n,); anything else (e.g. 2D points (n, 2)) is refused.
     """
-    x = np.sort(np.asarray(x, dtype=np.float64).ravel())
-    y = np.sort(np.asarray(y, dtype=np.float64).ravel())
+    x, y = _samples_1d("x", x), _samples_1d("y", y)
     if len(x) == 0 or len(y) == 0:
         raise ValueError("both samples must be non-empty")
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
@@ -164,3 +184,4 @@ def wasserstein1_1d(x, y) -> float:
     cdf_x = np.searchsorted(x, pooled[:-1], side="right") / len(x)
     cdf_y = np.searchsorted(y, pooled[:-1], side="right") / len(y)
     return float(np.sum(np.abs(cdf_x - cdf_y) * widths))
+

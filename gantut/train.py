@@ -16,6 +16,7 @@ the end: no per-step host synchronisation. That is also when a non-finite loss i
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Callable, Iterator
 
 import torch
@@ -124,7 +125,8 @@ def unrolled_parameters(generator: nn.Module, discriminator: nn.Module, real_bat
                         z: torch.Tensor, lr: float, d_loss: Callable = losses.discriminator_loss) -> dict:
     """D's parameters after len(real_batches) SGD steps on d_loss, kept differentiable w.r.t. G.
 
-    The steps start from a detached copy of D's parameters (D itself is not changed) and use
+    The steps start from a detached copy of D's parameters and of its buffers (D itself is not changed:
+    BatchNorm's running statistics move in the copy only) and use
     create_graph=True, so a loss evaluated with the result (torch.func.functional_call) sends
     G a gradient through D's future updates (Metz et al. 2017, the surrogate loss f_K), with SGD as the
     unrolled optimiser. real_batches: k batches (B, ...); z: (B, z_dim). Returns {name: tensor}.
@@ -134,7 +136,7 @@ def unrolled_parameters(generator: nn.Module, discriminator: nn.Module, real_bat
     if not isinstance(real_batches, (list, tuple)):
         raise TypeError(f"real_batches must be a list of k batches, got a {type(real_batches).__name__}")
     params = {name: p.detach().requires_grad_(True) for name, p in discriminator.named_parameters()}
-    buffers = dict(discriminator.named_buffers())
+    buffers = {name: b.clone() for name, b in discriminator.named_buffers()}   # BatchNorm updates them in place
     for real in real_batches:
         fake = generator(z)
         loss = d_loss(functional_call(discriminator, (params, buffers), (real.to(z.device),)),
@@ -195,16 +197,30 @@ def _check_batches(batches) -> None:
                         "list) or a generator that loops over it forever")
 
 
-def _check_first_batch(images: torch.Tensor) -> None:
-    """The first real batch, once: finite, and in [-1, 1] if it is a batch of images (N, C, H, W)."""
+def _check_first_batch(images: torch.Tensor, generator: nn.Module, discriminator: nn.Module) -> None:
+    """The first real batch, once: of the discriminator's dtype, finite, and in [-1, 1] if it is a batch of images
+    (N, C, H, W); images in [0, 1] for a generator whose last layer is a Tanh train, with a UserWarning."""
     if not isinstance(images, torch.Tensor):
         raise TypeError(f"a real batch must be a tensor (B, ...) or an (images, labels) pair, got {type(images).__name__}")
+    parameter = next(discriminator.parameters(), None) if isinstance(discriminator, nn.Module) else None
+    if parameter is not None and images.dtype != parameter.dtype:
+        wanted, got = (str(dtype).removeprefix("torch.") for dtype in (parameter.dtype, images.dtype))
+        fix = "convert uint8 pixels with x.float() / 127.5 - 1 (gantut.data.to_unit_range)" \
+            if images.dtype == torch.uint8 else f"convert the data with .to(torch.{wanted})"
+        raise TypeError(f"the real batches must be {wanted}, the dtype of the discriminator's parameters, got {got}: {fix}")
     if images.device.type == "meta":
         return  # no values to check
-    if images.dim() == 4:  # [0, 1] data trains (chapter 3 shows the harm); any number of channels
-        check_images(images, refuse_unit_range=False, channels=None)
-    elif not torch.isfinite(images).all():
-        raise ValueError("the first real batch contains NaN or inf: check the data before training")
+    if images.dim() != 4:
+        if not torch.isfinite(images).all():
+            raise ValueError("the first real batch contains NaN or inf: check the data before training")
+        return  # toy data (N, d) may lie anywhere
+    check_images(images, refuse_unit_range=False, channels=None)  # [0, 1] data trains (chapter 3 shows the harm)
+    low, high = (value.item() for value in torch.aminmax(images))
+    last_layer = list(generator.modules())[-1] if isinstance(generator, nn.Module) else None
+    if isinstance(last_layer, nn.Tanh) and low >= 0 and high > 0.5:
+        warnings.warn(f"real images lie in [0, 1] (min {low:.2f}, max {high:.2f}) but the generator's Tanh outputs "
+                      "[-1, 1]: the discriminator can tell real from fake by range alone; add "
+                      "transforms.Normalize((0.5,), (0.5,)) or scale with x * 2 - 1", UserWarning, stacklevel=3)
 
 
 def _next_batch(batches, step: int, conditional: bool | None):
@@ -290,7 +306,7 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator, ste
         for _ in range(n_critic):
             real, labels = _next_batch(batches, step, conditional)
             if conditional is None:                       # the first batch: checked once
-                _check_first_batch(real)
+                _check_first_batch(real, generator, discriminator)
                 conditional = labels is not None
                 if conditional and (not hasattr(generator, "n_classes") or penalty is not None or g_judge is not None
                                     or g_sees_real):

@@ -28,10 +28,12 @@ DEFAULT_THREADS = 2
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and torch (CPU and every GPU); ask torch for deterministic kernels.
 
-    Ops without a deterministic implementation warn instead of failing (warn_only=True).
+    seed: a whole number in 0 .. 2**63 - 1 (NumPy integers too). Ops without a deterministic
+    implementation warn instead of failing (warn_only=True).
     """
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+        raise ValueError(f"seed must be a whole number in 0 .. 2**63 - 1, got {seed!r}")
+    seed = int(seed)  # random.seed refuses NumPy integers (Python >= 3.11)
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)  # also seeds every CUDA device

@@ -1,6 +1,7 @@
 """The book's configuration and its notebooks agree (no training here)."""
 import json
 import re
+import sys
 from pathlib import Path
 
 import yaml
@@ -97,3 +98,144 @@ def test_every_chapter_lists_the_works_it_cites_in_its_references():
         notebook = json.loads(source.parent.parent.joinpath(source.stem + ".ipynb").read_text())
         assert any("## References" in "".join(cell["source"]) and module.format_entry(bib.entries[module.cited_keys(body)[0]])
                    in "".join(cell["source"]) for cell in notebook["cells"]), f"{source.name}: notebook not updated"
+
+
+def test_build_book_runs_every_chapter_and_builds_the_book_when_one_fails(monkeypatch, tmp_path, capsys):
+    """A failing chapter (a tiny notebook) is reported with its cell and line; the others still run,
+    the book is built with the failed chapter's stored outputs and a warning, and the exit status is 1."""
+    import subprocess
+    import sys
+
+    import nbformat
+    import torch
+
+    from gantut import utils
+
+    build = load_build_script()
+    chapters = tmp_path / "chapters"
+    chapters.mkdir()
+    bad = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 1. Bad"),
+                                          nbformat.v4.new_code_cell("gap = 1\nassert gap > 3, 'gap too small'")])
+    good = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 2. Good"),
+                                           nbformat.v4.new_code_cell("print('ran')")])
+    for notebook in (bad, good):
+        notebook.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nbformat.write(bad, chapters / "01_bad.ipynb")
+    nbformat.write(good, chapters / "02_good.ipynb")
+    stored = (chapters / "01_bad.ipynb").read_text()
+    (tmp_path / "_toc.yml").write_text("chapters:\n  - file: chapters/01_bad\n  - file: chapters/02_good\n")
+
+    seen_at_build = {}
+
+    def fake_jupyter_book(command, cwd=None, **kwargs):
+        seen_at_build["bad"] = (chapters / "01_bad.ipynb").read_text()
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(utils, "device", lambda: torch.device("cpu"))
+    monkeypatch.setattr(build, "ROOT", tmp_path)
+    monkeypatch.setattr(subprocess, "run", fake_jupyter_book)
+    monkeypatch.setattr(sys, "argv", ["build_book.py"])
+    assert build.main() == 1
+    printed = capsys.readouterr().out
+    assert "01_bad.ipynb | cell [1]: AssertionError: gap too small at `assert gap > 3" in printed
+    assert "02_good.ipynb | ok |" in printed and "1 failed" in printed
+    assert "ran" in (chapters / "02_good.ipynb").read_text()          # the next chapter was executed
+    assert "Re-executing this chapter failed" in seen_at_build["bad"]   # the page says so
+    assert (chapters / "01_bad.ipynb").read_text() == stored            # and the notebook is restored
+
+
+def imported_modules(source: str) -> set[str]:
+    """Top-level names of the modules a Python source imports (relative imports left out)."""
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def provided_distributions(roots: list[str]) -> set[str]:
+    """The distributions roots bring when pip installs them: themselves and their requirements, recursively
+    (requirements behind an extra are left out). Names are normalised (lower case, '-')."""
+    import importlib.metadata
+    from packaging.requirements import Requirement
+
+    def norm(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    seen, todo = set(), [norm(r) for r in roots]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            requirements = importlib.metadata.requires(name) or []
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for text in requirements:
+            requirement = Requirement(text)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(norm(requirement.name))
+    return seen
+
+
+def undeclared_imports(sources: dict[str, str], declared: list[str]) -> dict[str, set[str]]:
+    """For each source, the modules it imports that neither the standard library nor the declared
+    distributions (with what they bring) provide."""
+    import importlib.metadata
+
+    provided = provided_distributions(declared)
+    owners = importlib.metadata.packages_distributions()
+    missing = {}
+    for name, source in sources.items():
+        for module in imported_modules(source) - set(sys.stdlib_module_names) - {"gantut", "__future__"}:
+            distributions = {re.sub(r"[-_.]+", "-", d).lower() for d in owners.get(module, [module])}
+            if not distributions & provided:
+                missing.setdefault(name, set()).add(module)
+    return missing
+
+
+def chapter_and_package_sources() -> dict[str, str]:
+    sources = {}
+    for source_file in sorted((ROOT / "chapters" / "src").glob("*.py")):
+        code = re.split(r"^# %%.*$", source_file.read_text(), flags=re.M)
+        headers = re.findall(r"^# %%.*$", source_file.read_text(), flags=re.M)
+        sources[source_file.name] = "\n".join(body for header, body in zip(headers, code[1:])
+                                              if "[markdown]" not in header)
+    for module in sorted((ROOT / "gantut").glob("*.py")):
+        sources[f"gantut/{module.name}"] = module.read_text()
+    return sources
+
+
+def colab_declared() -> list[str]:
+    """What the install cell brings on Colab: torch and torchvision (kept as found), the kernel
+    (ipykernel, which brings IPython), gantut's dependencies and the extras the cell names."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    cell = next(iter(install_cells().values()))
+    extras = re.findall(r'\[(\w+)\]"', cell)
+    assert extras == ["book"], f"the install cell should install gantut[book], found extras {extras}"
+    declared = [Requirement(r).name for r in project["dependencies"]]
+    declared += [Requirement(r).name for extra in extras for r in project["optional-dependencies"][extra]]
+    return ["torch", "torchvision", "ipykernel", *declared]
+
+
+def test_every_import_of_the_chapters_and_the_package_is_installed_by_the_colab_cell():
+    missing = undeclared_imports(chapter_and_package_sources(), colab_declared())
+    assert not missing, (f"imports that the install cell does not install: {missing}; add them to "
+                         "pyproject.toml's [project.optional-dependencies] book (or dependencies)")
+
+
+def test_the_import_check_catches_an_undeclared_package():
+    declared = colab_declared()
+    assert undeclared_imports({"x.py": "import pytorch_fid\nfrom scipy import stats"}, declared) == {}
+    assert undeclared_imports({"x.py": "import jupyter_book\nimport yaml"}, ["torch", "numpy"]) == \
+        {"x.py": {"jupyter_book", "yaml"}}
+    assert undeclared_imports({"x.py": "import pytorch_fid"}, ["torch", "torchvision"]) == {"x.py": {"pytorch_fid"}}

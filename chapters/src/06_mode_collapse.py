@@ -25,17 +25,24 @@
 # CPU core) and the stacked-MNIST DCGANs of section 6.8 are trained by the full profile and ship with
 # the book, and the quick profile loads and scores them.
 
-# %%
-# On Colab, or anywhere the book's helper package is missing, fetch the book and install it.
-# Torch and torchvision stay as found (Colab's own builds): pip is told to keep their versions.
-import importlib.metadata, importlib.util, subprocess, sys
-BOOK_REPOSITORY = "https://github.com/gantut/gantut"  # repository.url in _config.yml (a test checks)
+# %% tags=["hide-input"]
+# On Colab, or anywhere the book's helper package is missing, fetch the book and install it
+# with what the chapters import (gantut[book]). Torch and torchvision stay as found (Colab's own
+# builds): pip is told to keep their versions. GANTUT_REPOSITORY overrides where the book comes from.
+import importlib.metadata, importlib.util, os, subprocess, sys
+BOOK_REPOSITORY = os.environ.get("GANTUT_REPOSITORY", "https://github.com/gantut/gantut")  # repository.url in _config.yml (a test checks)
+BOOK_DIR = os.environ.get("GANTUT_BOOK_DIR", "/content/gantut")
 if importlib.util.find_spec("gantut") is None:
-    subprocess.run(["git", "clone", "--depth", "1", BOOK_REPOSITORY, "/content/gantut"], check=True)
-    kept = [f"{name}=={importlib.metadata.version(name)}" for name in ("torch", "torchvision")]
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/gantut", *kept], check=True)
-    sys.path.insert(0, "/content/gantut")
-    print(f"installed gantut from {BOOK_REPOSITORY} into /content/gantut, keeping {' and '.join(kept)}")
+    subprocess.run(["git", "clone", "--depth", "1", BOOK_REPOSITORY, BOOK_DIR], check=True)
+    kept = []
+    for name in ("torch", "torchvision"):
+        try:
+            kept.append(f"{name}=={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", f"{BOOK_DIR}[book]", *kept], check=True)
+    sys.path.insert(0, BOOK_DIR)
+    print(f"installed gantut[book] from {BOOK_REPOSITORY} into {BOOK_DIR}, keeping {' and '.join(kept) or 'nothing'}")
 
 # %% tags=["parameters"]
 import os
