@@ -44,30 +44,52 @@ def _logits(name: str, logits: torch.Tensor) -> torch.Tensor:
     return logits
 
 
-PROBABILITY_CHECK_MIN = 16  # fewer logits than this are not checked for looking like probabilities
+PROBABILITY_CHECK_MIN = 16   # logits without a graph: fewer values than this are not judged by their range
+RESHAPES = ("View", "UnsafeView", "Reshape", "Squeeze", "Unsqueeze", "Select", "Slice", "Expand", "Clone",
+            "ToCopy", "Alias", "T", "Transpose", "Permute")   # autograd nodes that only move or copy values
 
 
-def _warn_if_probabilities(*logits: torch.Tensor) -> None:
-    """A UserWarning when every value of a sigmoid loss's real *and* fake logits lies in [0, 1] (at least
-    PROBABILITY_CHECK_MIN of them): a Sigmoid at D's output. Real logits lie on both sides of 0 or beyond 1
-    (a D that believes the data has real logits above 1 and fake ones below 0). Checked on CPU tensors
-    only: on a GPU the check would cost a host synchronisation per step. Not checked: the generator's
-    losses (fake logits alone can all lie in [0, 1], e.g. a collapsed G that D scores slightly real; D's
-    loss on the same D catches the Sigmoid) and the raw-score losses (LSGAN's targets are 0 and 1)."""
-    if any(t.device.type != "cpu" for t in logits) or sum(t.numel() for t in logits) < PROBABILITY_CHECK_MIN:
+def _made_by_sigmoid(tensor: torch.Tensor) -> bool:
+    """Whether tensor is a sigmoid's output, possibly reshaped or copied: its autograd graph says so
+    (no values read, so no host synchronisation on a GPU)."""
+    node = tensor.grad_fn
+    for _ in range(8):
+        name = type(node).__name__.removesuffix("Backward0").removesuffix("Backward1") if node is not None else ""
+        if name == "Sigmoid":
+            return True
+        if name not in RESHAPES or not node.next_functions:
+            return False
+        node = node.next_functions[0][0]
+    return False
+
+
+def _warn_if_probabilities(*logits: torch.Tensor, by_values: bool = True) -> None:
+    """A UserWarning when a sigmoid loss is given probabilities, i.e. D ends in a Sigmoid.
+
+    Logits computed by a sigmoid (their autograd graph ends in one, through reshapes) always warn. Logits
+    without a graph (a loss evaluated on stored numbers) warn when by_values, they are on the CPU, there are
+    at least PROBABILITY_CHECK_MIN of them, all lie in [0, 1] and they are not all equal. The range alone is
+    not used on logits with a graph: a small D's real logits can all lie in [0, 1] during training."""
+    if any(_made_by_sigmoid(t) for t in logits):
+        found = "they were computed by a sigmoid"
+    elif by_values and all(t.grad_fn is None and t.device.type == "cpu" for t in logits) \
+            and sum(t.numel() for t in logits) >= PROBABILITY_CHECK_MIN:
+        values = torch.cat([t.detach().flatten() for t in logits])
+        if not (values.min() >= 0 and values.max() <= 1 and values.max() > values.min()):
+            return
+        found = "all in [0, 1]"
+    else:
         return
-    with torch.no_grad():
-        if all(bool(((t >= 0) & (t <= 1)).all()) for t in logits):
-            warnings.warn("these logits look like probabilities (all in [0, 1]); the losses take logits: "
-                          "remove the Sigmoid at D's output (gantut.nets discriminators return logits)",
-                          UserWarning, stacklevel=3)
+    warnings.warn(f"these logits look like probabilities ({found}); the losses take logits: remove the Sigmoid "
+                  "at D's output (gantut.nets discriminators return logits)", UserWarning, stacklevel=3)
 
 
 def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
     """-E[log D(x)] - E[log(1 - D(G(z)))]: the binary cross-entropy with real = 1, fake = 0.
 
     real_logits, fake_logits: (N,) or (N, 1). Returns a scalar. At D = 1/2 it equals log 4.
-    Warns when all the logits lie in [0, 1] (probabilities passed instead of logits; CPU tensors only).
+    Warns when given probabilities instead of logits: values computed by a sigmoid (a Sigmoid at D's
+    output), or, for values without an autograd graph, 16 or more of them all in [0, 1].
     """
     real_logits, fake_logits = _logits("real_logits", real_logits), _logits("fake_logits", fake_logits)
     _warn_if_probabilities(real_logits, fake_logits)
@@ -77,17 +99,21 @@ def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> 
 def generator_loss_saturating(fake_logits: torch.Tensor) -> torch.Tensor:
     """E[log(1 - D(G(z)))], minimised by G (the minimax game). Its gradient vanishes as D(G(z)) -> 0.
 
-    fake_logits: (N,) or (N, 1). Returns a scalar.
+    fake_logits: (N,) or (N, 1). Returns a scalar. Warns when the logits come from a Sigmoid.
     """
-    return -F.softplus(_logits("fake_logits", fake_logits)).mean()
+    fake_logits = _logits("fake_logits", fake_logits)
+    _warn_if_probabilities(fake_logits, by_values=False)  # fakes alone can all score in [0, 1]
+    return -F.softplus(fake_logits).mean()
 
 
 def generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
     """-E[log D(G(z))], minimised by G: the non-saturating loss that GANs use in practice.
 
-    fake_logits: (N,) or (N, 1). Returns a scalar.
+    fake_logits: (N,) or (N, 1). Returns a scalar. Warns when the logits come from a Sigmoid.
     """
-    return F.softplus(-_logits("fake_logits", fake_logits)).mean()
+    fake_logits = _logits("fake_logits", fake_logits)
+    _warn_if_probabilities(fake_logits, by_values=False)  # fakes alone can all score in [0, 1]
+    return F.softplus(-fake_logits).mean()
 
 
 # ----------------------------------------------------------------------------- Wasserstein GAN
@@ -256,7 +282,7 @@ def relativistic_discriminator_loss(real_logits: torch.Tensor, fake_logits: torc
 
     real_logits, fake_logits: (N,) or (N, 1), the same N. D is asked only to score each real sample
     above its fake partner, not to push either to an absolute target. Returns a scalar. Warns, as
-    discriminator_loss does, when all the logits lie in [0, 1].
+    discriminator_loss does, when given probabilities.
     """
     real_logits, fake_logits = _paired(real_logits, fake_logits)
     _warn_if_probabilities(real_logits, fake_logits)

@@ -52,7 +52,7 @@ class MLPGenerator(nn.Module):
         if z.dim() != 2 or z.shape[1] != self.z_dim:
             raise ValueError(f"z must have shape (N, {self.z_dim}), got {tuple(z.shape)}; "
                              "an MLP generator takes flat noise, not (N, z_dim, 1, 1)")
-        _check_dtype(self, "z", z)
+        check_dtype(self, "z", z)
         return self.net(z).view(len(z), *self.out_shape)
 
 
@@ -93,10 +93,11 @@ def _autocast_on(device_type: str) -> bool:
         return False
 
 
-def _check_dtype(network: nn.Module, name: str, tensor: torch.Tensor) -> None:
+def check_dtype(network: nn.Module, name: str, tensor: torch.Tensor) -> None:
     """Refuse an input whose dtype is not the network's (its first parameter's: float32 unless converted),
-    saying how to convert it, before torch fails inside a layer. Under torch.autocast the layers cast
-    floating-point inputs themselves: there only non-floating inputs are refused. One comparison per call."""
+    with a TypeError saying how to convert it, before torch fails inside a layer. name: "images" (in [-1, 1]),
+    "z" (noise) or another word for the input. Under torch.autocast the layers cast floating-point inputs
+    themselves: there only non-floating inputs are refused. One comparison per call."""
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(f"{name} must be a tensor, got {type(tensor).__name__}")
     parameter = next(network.parameters(), None)
@@ -166,7 +167,7 @@ class MLPDiscriminator(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if tuple(x.shape[1:]) != self.in_shape:
             raise ValueError(f"input must have shape (N, {', '.join(map(str, self.in_shape))}), got {tuple(x.shape)}")
-        _check_dtype(self, "images" if len(self.in_shape) == 3 else "samples", x)
+        check_dtype(self, "images" if len(self.in_shape) == 3 else "samples", x)
         return self.net(x.flatten(1)).squeeze(1)
 
 
@@ -243,8 +244,8 @@ def spectral_normalize(model: nn.Module) -> nn.Module:
     for layer in layers:
         stacked = layer.parametrizations["weight"] if nn.utils.parametrize.is_parametrized(layer, "weight") else ()
         if any(isinstance(p, nn.utils.parametrizations._SpectralNorm) for p in stacked):
-            raise ValueError(f"the model is already spectrally normalised (its {type(layer).__name__} layers carry a "
-                             "spectral norm): apply spectral_normalize once, to the freshly built model")
+            raise ValueError("the model is already spectrally normalised (its layers carry a spectral norm): apply "
+                             "spectral_normalize once, to the freshly built model")
     for layer in layers:
         nn.utils.parametrizations.spectral_norm(layer)
     return model
@@ -285,7 +286,7 @@ class DCGANGenerator(nn.Module):
             z = z.flatten(1)
         if z.dim() != 2 or z.shape[1] != self.z_dim:
             raise ValueError(f"z must have shape (N, {self.z_dim}), got {tuple(z.shape)}")
-        _check_dtype(self, "z", z)
+        check_dtype(self, "z", z)
         return self.net(z[:, :, None, None])
 
 
@@ -319,7 +320,7 @@ class DCGANDiscriminator(nn.Module):
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         if images.dim() != 4 or tuple(images.shape[1:]) != (self.channels, 28, 28):
             raise ValueError(f"images must have shape (N, {self.channels}, 28, 28), got {tuple(images.shape)}")
-        _check_dtype(self, "images", images)
+        check_dtype(self, "images", images)
         return self.net(images).flatten()
 
 
@@ -397,7 +398,7 @@ class ResidualGenerator(nn.Module):
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         if z.dim() != 2 or z.shape[1] != self.z_dim:
             raise ValueError(f"z must have shape (N, {self.z_dim}), got {tuple(z.shape)}")
-        _check_dtype(self, "z", z)
+        check_dtype(self, "z", z)
         return self.net(self.basis(z).view(len(z), 2 * self.width, 7, 7))
 
 
@@ -432,7 +433,7 @@ class ResidualDiscriminator(nn.Module):
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         if images.dim() != 4 or tuple(images.shape[1:]) != (self.channels, 28, 28):
             raise ValueError(f"images must have shape (N, {self.channels}, 28, 28), got {tuple(images.shape)}")
-        _check_dtype(self, "images", images)
+        check_dtype(self, "images", images)
         return self.net(images).flatten()
 
 
@@ -465,7 +466,7 @@ class ConditionalDCGANGenerator(nn.Module):
     def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         if z.dim() != 2 or z.shape[1] != self.z_dim:
             raise ValueError(f"z must have shape (N, {self.z_dim}), got {tuple(z.shape)}")
-        _check_dtype(self, "z", z)
+        check_dtype(self, "z", z)
         _check_labels(labels, len(z), self.n_classes)
         return self.body(torch.cat([z, self.embed(labels.to(z.device))], dim=1))
 
@@ -488,7 +489,7 @@ class LabelChannelDiscriminator(nn.Module):
     def forward(self, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         if images.dim() != 4 or tuple(images.shape[1:]) != (self.channels, 28, 28):
             raise ValueError(f"images must have shape (N, {self.channels}, 28, 28), got {tuple(images.shape)}")
-        _check_dtype(self, "images", images)
+        check_dtype(self, "images", images)
         _check_labels(labels, len(images), self.n_classes)
         maps = F.one_hot(labels.to(images.device, torch.int64), self.n_classes).to(images.dtype)[:, :, None, None].expand(-1, -1, 28, 28)
         return self.judge(torch.cat([images, maps], dim=1))             # (N, channels + n_classes, 28, 28)
@@ -518,7 +519,7 @@ class ProjectionDiscriminator(nn.Module):
     def forward(self, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         if images.dim() != 4 or tuple(images.shape[1:]) != (self.channels, 28, 28):
             raise ValueError(f"images must have shape (N, {self.channels}, 28, 28), got {tuple(images.shape)}")
-        _check_dtype(self, "images", images)
+        check_dtype(self, "images", images)
         _check_labels(labels, len(images), self.n_classes)
         features = self.body(images)                                   # (N, 2w, 7, 7)
         projection = (self.embed(labels.to(images.device)) * features.sum(dim=(2, 3))).sum(1)  # (N,)

@@ -161,8 +161,8 @@ def _samples_1d(name: str, samples) -> np.ndarray:
         samples = samples[:, 0]
     if samples.ndim != 1:
         raise ValueError(f"{name} must be 1D samples of shape (n,) or (n, 1), got shape {samples.shape}; "
-                         "wasserstein1_1d compares distributions on the real line (flattening points of several "
-                         "dimensions would mix their coordinates)")
+                         "wasserstein1_1d compares distributions on the real line: pass one coordinate (e.g. "
+                         f"{name}[:, 0]), not points of several dimensions (flattening them would mix their coordinates)")
     return np.sort(samples)
 
 

@@ -26,6 +26,7 @@ from tqdm.auto import tqdm
 
 from . import losses
 from .data import check_images
+from .nets import check_dtype
 from .utils import module_device
 
 SYNC_EVERY = 50  # generator steps between two read-backs (and non-finite checks) of the history
@@ -199,25 +200,20 @@ def _check_batches(batches) -> None:
 
 def _check_first_batch(images: torch.Tensor, generator: nn.Module, discriminator: nn.Module) -> None:
     """The first real batch, once: of the discriminator's dtype, finite, and in [-1, 1] if it is a batch of images
-    (N, C, H, W); images in [0, 1] for a generator whose last layer is a Tanh train, with a UserWarning."""
+    (N, C, H, W). Images in [0, 1] (min >= 0, max > 0.5) for a generator whose last layer is a Tanh train, with
+    a UserWarning: toy data (N, d) may lie anywhere."""
     if not isinstance(images, torch.Tensor):
         raise TypeError(f"a real batch must be a tensor (B, ...) or an (images, labels) pair, got {type(images).__name__}")
-    parameter = next(discriminator.parameters(), None) if isinstance(discriminator, nn.Module) else None
-    if parameter is not None and images.dtype != parameter.dtype:
-        wanted, got = (str(dtype).removeprefix("torch.") for dtype in (parameter.dtype, images.dtype))
-        fix = "convert uint8 pixels with x.float() / 127.5 - 1 (gantut.data.to_unit_range)" \
-            if images.dtype == torch.uint8 else f"convert the data with .to(torch.{wanted})"
-        raise TypeError(f"the real batches must be {wanted}, the dtype of the discriminator's parameters, got {got}: {fix}")
+    check_dtype(discriminator, "images" if images.dim() == 4 else "samples", images)
     if images.device.type == "meta":
         return  # no values to check
     if images.dim() != 4:
         if not torch.isfinite(images).all():
             raise ValueError("the first real batch contains NaN or inf: check the data before training")
-        return  # toy data (N, d) may lie anywhere
+        return
     check_images(images, refuse_unit_range=False, channels=None)  # [0, 1] data trains (chapter 3 shows the harm)
     low, high = (value.item() for value in torch.aminmax(images))
-    last_layer = list(generator.modules())[-1] if isinstance(generator, nn.Module) else None
-    if isinstance(last_layer, nn.Tanh) and low >= 0 and high > 0.5:
+    if isinstance(list(generator.modules())[-1], nn.Tanh) and low >= 0 and high > 0.5:
         warnings.warn(f"real images lie in [0, 1] (min {low:.2f}, max {high:.2f}) but the generator's Tanh outputs "
                       "[-1, 1]: the discriminator can tell real from fake by range alone; add "
                       "transforms.Normalize((0.5,), (0.5,)) or scale with x * 2 - 1", UserWarning, stacklevel=3)
@@ -277,6 +273,8 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator, ste
     batch of the step, paired one to one (losses.relativistic_generator_loss).
     callback(step, generator, discriminator, history) runs after step 1, every `every` generator
     steps and after the last step (e.g. to draw samples from a fixed noise batch).
+    The first real batch is checked once: the discriminator's dtype, finite values, images in [-1, 1]
+    (images in [0, 1] for a Tanh generator train, with a UserWarning).
 
     Returns the history: per generator step, loss_d, d_real/d_fake and w_estimate averaged over its
     n_critic discriminator steps, loss_g and g_grad_norm. Raises FloatingPointError at a non-finite one.

@@ -32,7 +32,7 @@ def seed_everything(seed: int) -> None:
     implementation warn instead of failing (warn_only=True).
     """
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
-        raise ValueError(f"seed must be a whole number in 0 .. 2**63 - 1, got {seed!r}")
+        raise ValueError(f"seed must be a non-negative whole number, 0 .. 2**63 - 1, got {seed!r}")
     seed = int(seed)  # random.seed refuses NumPy integers (Python >= 3.11)
     random.seed(seed)
     np.random.seed(seed % 2**32)
@@ -222,6 +222,31 @@ def load_checkpoint(path: str | Path, model: nn.Module) -> dict:
         )
     model.load_state_dict(blob["state_dict"])  # copies cast float16 weights to the model's dtype
     return blob["meta"]
+
+
+def checkpoint_meta(path: str | Path) -> dict:
+    """The provenance saved with a checkpoint (seed, steps, ...), read without a model; {} if there is no file."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    blob = torch.load(path, map_location="cpu", weights_only=True)
+    return blob.get("meta", {}) if isinstance(blob, dict) else {}
+
+
+def shipped_matches(path: str | Path, **wanted) -> bool:
+    """Whether the checkpoint at path was saved with every wanted setting (seed=1, steps=1_000, ...).
+
+    When it was not (or there is no file), print one line that says what differs, so that the chapter
+    can say why it trains the run live instead of loading it.
+    """
+    meta = checkpoint_meta(path)
+    differ = [f"{key} {meta.get(key, 'unknown')!r} (this run: {value!r})" for key, value in wanted.items()
+              if meta.get(key) != value]
+    if not meta:
+        print(f"no shipped run at {Path(path).name}: training it here")
+    elif differ:
+        print(f"the shipped {Path(path).name} was made with {', '.join(differ)}: training it here instead")
+    return bool(meta) and not differ
 
 
 def train_or_load(path: str | Path, model: nn.Module, train: Callable[[], dict], retrain: bool = False,

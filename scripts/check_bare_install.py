@@ -62,7 +62,7 @@ def main() -> int:
             failures.append(chapter)
             print(f"{chapter}: FAILED after {seconds:.0f} s\n{result.stderr[-3000:]}", flush=True)
     installed = subprocess.run([str(python), "-c", "import gantut; print(gantut.__file__)"],
-                               env=environment, capture_output=True, text=True).stdout.strip()
+                               env=environment, cwd=work, capture_output=True, text=True).stdout.strip()
     print(f"gantut imported from {installed or 'nowhere'} (the install cell's clone: {book})")
     if not installed.startswith(str(book)):
         failures.append("install cell")

