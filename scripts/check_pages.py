@@ -50,16 +50,25 @@ def chromium() -> str:
     sys.exit("headless Chromium not found: apt-get install chromium")
 
 
+def chrome(command: list[str], what: str) -> subprocess.CompletedProcess:
+    """Run headless Chromium; a run that hangs is retried once with a shorter limit (Chromium has hung
+    here for the full 180 s on a page it then rendered in 2 s)."""
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=180)
+    except subprocess.TimeoutExpired:
+        print(f"  {what}: Chromium timed out after 180 s; retrying once", flush=True)
+        return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+
 def render(browser: str, page: Path, profile: Path) -> str:
     command = [browser, *CHROME_FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=180)
-    return result.stdout
+    return chrome(command, f"{page.name} (render)").stdout
 
 
 def screenshot(browser: str, page: Path, profile: Path, target: Path) -> None:
     command = [browser, *CHROME_FLAGS, f"--user-data-dir={profile}", "--window-size=1280,2400",
                f"--screenshot={target}", page.as_uri()]
-    subprocess.run(command, capture_output=True, text=True, timeout=180)
+    chrome(command, f"{page.name} (screenshot)")
 
 
 def main() -> int:

@@ -239,3 +239,23 @@ def test_the_import_check_catches_an_undeclared_package():
     assert undeclared_imports({"x.py": "import jupyter_book\nimport yaml"}, ["torch", "numpy"]) == \
         {"x.py": {"jupyter_book", "yaml"}}
     assert undeclared_imports({"x.py": "import pytorch_fid"}, ["torch", "torchvision"]) == {"x.py": {"pytorch_fid"}}
+
+
+def test_check_pages_retries_a_chromium_run_that_hangs_once(monkeypatch):
+    import importlib.util
+    import subprocess
+
+    spec = importlib.util.spec_from_file_location("check_pages", ROOT / "scripts" / "check_pages.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    limits = []
+
+    def hangs_once(command, timeout, **kwargs):
+        limits.append(timeout)
+        if len(limits) == 1:
+            raise subprocess.TimeoutExpired(command, timeout)
+        return subprocess.CompletedProcess(command, 0, stdout="<html>rendered</html>")
+
+    monkeypatch.setattr(module.subprocess, "run", hangs_once)
+    assert module.render("chromium", ROOT / "intro.md", ROOT) == "<html>rendered</html>"
+    assert limits == [180, 60]
