@@ -53,7 +53,7 @@ def failure_summary(error: Exception) -> str:
     cell = getattr(error, "exec_count", None)
     where = f"cell [{cell}]" if cell is not None else "a cell"
     name = getattr(error, "ename", type(error).__name__)
-    value = (getattr(error, "evalue", None) or str(error)).strip().splitlines()
+    value = (error.evalue if hasattr(error, "evalue") else str(error)).strip().splitlines()
     what = f"{name}: {value[0][:160]}" if value and value[0] else name
     return f"{where}: {what}" + (f" at `{marked[-1][:160]}`" if marked else "")
 

@@ -259,3 +259,15 @@ def test_check_pages_retries_a_chromium_run_that_hangs_once(monkeypatch):
     monkeypatch.setattr(module.subprocess, "run", hangs_once)
     assert module.render("chromium", ROOT / "intro.md", ROOT) == "<html>rendered</html>"
     assert limits == [180, 60]
+
+
+def test_every_code_cell_of_every_chapter_source_compiles():
+    """A syntax error (e.g. nested quotes in an f-string) is caught here, not minutes into a chapter's run."""
+    for name, source in chapter_and_package_sources().items():
+        if name.endswith(".py") and not name.startswith("gantut/"):
+            text = (ROOT / "chapters" / "src" / name).read_text()
+            bodies = re.split(r"^# %%.*$", text, flags=re.M)[1:]
+            headers = re.findall(r"^# %%.*$", text, flags=re.M)
+            for number, (header, body) in enumerate(zip(headers, bodies), start=1):
+                if "[markdown]" not in header:
+                    compile(body, f"{name}, cell {number}", "exec")

@@ -466,9 +466,11 @@ log_ratio = np.log10(median_grad["non-saturating"] / median_grad["saturating"]) 
 d_fake_sat = np.array([np.median(run["d_fake"][early_steps]) for run in runs["saturating"]])
 first_ratio = np.array([ns["g_grad_norm"][0] / sat["g_grad_norm"][0] for ns, sat in zip(runs["non-saturating"], runs["saturating"])])
 assert first_ratio.min() > 100
-assert log_ratio.mean() - 2 * log_ratio.std(ddof=1) > np.log10(20) and (d_fake_sat < 0.05).all()
+# Paired by seed (same initialisation, same data): the loss is the only difference within a pair.
+assert log_ratio.min() > np.log10(20) and log_ratio.mean() > 2 * log_ratio.std(ddof=1) and (d_fake_sat < 0.05).all()
 print("step 1, against the head-started D: the non-saturating gradient is more than 100x the saturating one;\n"
-      "steps 5-40: more than 20x larger, beyond twice the seeds' spread, while D(G(z)) < 0.05")
+      "steps 5-40: more than 20x larger on every seed (the mean log-ratio is more than twice its sample SD\n"
+      "above 0), while D(G(z)) < 0.05")
 
 # %% tags=["nbval-ignore-output"]
 print(f"step 1: the non-saturating gradient is {first_ratio.min():.0f} to {first_ratio.max():.0f} times the saturating one")

@@ -492,7 +492,7 @@ errors = {name: np.array([mean_error(images) for images in runs]) for name, runs
 # %% tags=["nbval-ignore-output"]
 for name, values in errors.items():
     print(f"{name:22s} step {ABLATION_STEPS}: squared distance of the mean sample to the data's mean image "
-          f"{values.mean():.3f} +- {values.std(ddof=1):.3f} (sample SD of {len(SEEDS)} seeds; per seed {", ".join(f"{v:.3f}" for v in values)})")
+          f"{values.mean():.3f} +- {values.std(ddof=1):.3f} (sample SD of {len(SEEDS)} seeds; per seed {', '.join(f'{v:.3f}' for v in values)})")
 
 # %%
 base, no_bn = errors["baseline (all rules)"], errors["no BatchNorm in G"]
