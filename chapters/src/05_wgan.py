@@ -1083,10 +1083,12 @@ if len(full_scale) == 3:
 
 # %% [markdown]
 # *Reading the figure.* After the same 6,000 generator steps, the clipped WGAN still draws thick,
-# smudged strokes; WGAN-GP draws mostly clean digits. SN-GAN, with its cheap steps, gets as far in
-# about a third of the training time (printed above; one CPU thread each). By the classifier's measures (printed above) the penalty and spectral
-# normalisation end up level here and well ahead of clipping — Gulrajani et al.'s finding, on a
-# small scale. Chapter 7 scores these generators beside the other chapters' with the same metric.
+# smudged strokes; WGAN-GP draws digits of which the classifier reads about half with confidence
+# (printed above). SN-GAN took more generator steps (10,000), each a fraction of the cost of a WGAN-GP
+# step (section 5.7 measures the ratio on the machine running this page). By the classifier's measures
+# the penalty and spectral normalisation both end well ahead of clipping (checked above). These are one
+# training run each: they show the ordering against clipping, not a ranking of the penalty against
+# spectral normalisation. Chapter 7 scores these generators beside the other chapters' with the same metric.
 
 # %% [markdown]
 # ## Exercises

@@ -451,7 +451,9 @@ print("every damage raises FID more than 5x and KID clearly, and lowers IS; with
 # CPU training for the DCGAN, about twenty for the residual pair). The
 # reference row is three disjoint sets of 1,000 real training digits: the best any generator could hope for with this number
 # of samples. (Chapter 6's 2D and stacked-MNIST generators model other data; chapter 6 scores them by
-# mode coverage.)
+# mode coverage.) Each ± below is the sample standard deviation over the three noise draws of **one**
+# trained generator: the noise of the estimate, not the spread over training seeds. Every row is one
+# training run, so a gap between two rows ranks those two trained generators, not their recipes.
 
 # %%
 def dcgan_generator():

@@ -979,9 +979,9 @@ spread_table = {"label only in G": within_label_spread(blind_g), "label in both 
                 "real digits of one class": within_label_spread()}
 blind_spread, aware_spread = spread_table["label only in G"], spread_table["label in both (section 8.1)"]
 assert max(blind_spread, aware_spread) < 0.8 * spread_table["real digits of one class"]
-assert abs(blind_spread - aware_spread) < 0.2 * aware_spread
+assert blind_spread > 0.8 * aware_spread     # not more collapsed: at least about as varied (one training run each)
 print("samples of one label vary less than real digits of one class (by more than a fifth) for both generators, "
-      "and the label-blind generator's vary about as much as the label-aware one's (within 20%)")
+      "and the label-blind generator's vary at least about as much as the label-aware one's (more than 80% of it)")
 
 # %% tags=["nbval-ignore-output"]
 for name, value in spread_table.items():
@@ -990,8 +990,9 @@ for name, value in spread_table.items():
 # %% [markdown]
 # The impression was half right. Both generators draw less variety within a label than the data has —
 # after 1,000 steps neither has learned all the handwriting — but the label-blind one is no more
-# collapsed than the label-aware one: its samples of one label vary as much. What the blind generator
-# loses is the label, not variety.
+# collapsed than the label-aware one: its samples of one label vary at least about as much (one training
+# run each, so this rules out a collapse; it does not rank the two). What the blind generator loses is the
+# label, not variety.
 
 # %% [markdown]
 # ## Exercises
