@@ -979,20 +979,17 @@ spread_table = {"label only in G": within_label_spread(blind_g), "label in both 
                 "real digits of one class": within_label_spread()}
 blind_spread, aware_spread = spread_table["label only in G"], spread_table["label in both (section 8.1)"]
 assert max(blind_spread, aware_spread) < 0.8 * spread_table["real digits of one class"]
-assert blind_spread > 0.8 * aware_spread     # not more collapsed: at least about as varied (one training run each)
-print("samples of one label vary less than real digits of one class (by more than a fifth) for both generators, "
-      "and the label-blind generator's vary at least about as much as the label-aware one's (more than 80% of it)")
+print("samples of one label vary less than real digits of one class (by more than a fifth) for both generators")
 
 # %% tags=["nbval-ignore-output"]
 for name, value in spread_table.items():
     print(f"{name:30s} mean distance between two samples of one label: {value:5.2f}")
 
 # %% [markdown]
-# The impression was half right. Both generators draw less variety within a label than the data has —
-# after 1,000 steps neither has learned all the handwriting — but the label-blind one is no more
-# collapsed than the label-aware one: its samples of one label vary at least about as much (one training
-# run each, so this rules out a collapse; it does not rank the two). What the blind generator loses is the
-# label, not variety.
+# The impression is partly right: both generators draw less variety within a label than the data has —
+# after 1,000 steps neither has learned all the handwriting. Whether the label-blind generator is more
+# collapsed than the label-aware one, one training run of each cannot say: the two values printed above
+# change order from one training seed to another. What the blind generator certainly loses is the label.
 
 # %% [markdown]
 # ## Exercises
