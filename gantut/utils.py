@@ -281,3 +281,35 @@ def hardware() -> str:
 
     n = torch.get_num_threads()
     return f"{platform.processor() or platform.machine()} CPU, {n} thread{'s' if n > 1 else ''}"
+
+
+def seconds_per_step(steppers: dict[str, Callable[[int], object]], steps: int = 10, rounds: int = 3) -> dict[str, float]:
+    """What one step of each of several training set-ups costs on this machine, measured interleaved.
+
+    steppers: name -> stepper, where stepper(n) runs n steps of that set-up (e.g. a lambda around train.train
+    with its own networks, optimisers and batches). Each stepper first runs one warm-up step; then `rounds`
+    rounds each run every stepper for `steps` steps in turn, so that all of them see the same state of the
+    machine (a busy neighbour, a warm cache). Returns name -> median seconds per step over the rounds. On a GPU
+    the clock waits for the device (torch.cuda.synchronize) before it stops.
+    """
+    for name, value in (("steps", steps), ("rounds", rounds)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+    if not steppers:
+        raise ValueError("give at least one stepper: {name: function that runs n steps}")
+
+    def wait():
+        if torch.cuda.is_available() and torch.cuda.is_initialized():
+            torch.cuda.synchronize()
+
+    for stepper in steppers.values():
+        stepper(1)
+    timings = {name: [] for name in steppers}
+    for _ in range(rounds):
+        for name, stepper in steppers.items():
+            wait()
+            start = time.perf_counter()
+            stepper(steps)
+            wait()
+            timings[name].append((time.perf_counter() - start) / steps)
+    return {name: float(np.median(values)) for name, values in timings.items()}

@@ -216,3 +216,33 @@ def test_shipped_matches_says_which_setting_differs(tmp_path, capsys):
     assert not utils.shipped_matches(path, seed=1, steps=1_000)
     assert "seed 0 (this run: 1): training it here instead" in capsys.readouterr().out
     assert utils.checkpoint_meta(path) == {"seed": 0, "steps": 1_000}
+
+
+def test_seconds_per_step_interleaves_the_steppers_and_returns_medians_per_step(monkeypatch):
+    clock, calls = [0.0], []
+    monkeypatch.setattr(utils.time, "perf_counter", lambda: clock[0])
+
+    def stepper(name, cost):
+        def run(n):
+            calls.append((name, n))
+            clock[0] += cost * n
+        return run
+
+    cost = utils.seconds_per_step({"cheap": stepper("cheap", 0.01), "dear": stepper("dear", 0.05)}, steps=4, rounds=3)
+    assert cost == pytest.approx({"cheap": 0.01, "dear": 0.05})
+    # one warm-up step each, then the rounds alternate between the two set-ups
+    assert calls == [("cheap", 1), ("dear", 1)] + [("cheap", 4), ("dear", 4)] * 3
+
+
+def test_seconds_per_step_takes_the_median_so_one_disturbed_round_does_not_move_it(monkeypatch):
+    clock, rounds = [0.0], iter([0.01, 0.01, 0.5, 0.01])     # warm-up, then the third call is disturbed
+    monkeypatch.setattr(utils.time, "perf_counter", lambda: clock[0])
+
+    def run(n):
+        clock[0] += next(rounds) * n
+
+    assert utils.seconds_per_step({"a": run}, steps=2, rounds=3) == pytest.approx({"a": 0.01})
+    with pytest.raises(ValueError, match="whole number"):
+        utils.seconds_per_step({"a": run}, steps=0)
+    with pytest.raises(ValueError, match="at least one"):
+        utils.seconds_per_step({})

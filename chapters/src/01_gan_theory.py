@@ -47,6 +47,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from scipy import optimize, stats
+from scipy.spatial import distance
 
 from gantut import data, plot, theory, utils
 
@@ -61,8 +62,11 @@ x = np.linspace(-25, 25, 50_001)  # the grid of this chapter: wide enough that e
 # likelihood. An **implicit** model {cite:p}`mohamed2016implicit` only gives a way to draw
 # samples: take noise $z \sim p_z$ (here $\mathcal N(0, 1)$) and return $x = G(z)$. The
 # distribution of $G(z)$, written $p_g$, is the **push-forward** of $p_z$ through $G$. Sampling is
-# one forward pass; evaluating $p_g(x)$ is in general impossible, which is why GANs are *not*
-# trained by maximum likelihood.
+# one forward pass. Evaluating $p_g(x)$ is another matter. When $z$ has fewer dimensions than $x$, as
+# in every image GAN of this book (64 or 100 noise dimensions for 784 pixels), $p_g$ lives on a set of
+# lower dimension and has **no density at all**; when it has one, computing it needs $G$'s inverse and
+# the determinant of its Jacobian, which a GAN's networks do not provide. So a GAN cannot be trained by
+# maximising the likelihood $p_g(x)$ of the data; the discriminator is what replaces it.
 #
 # That a function of Gaussian noise can produce any 1D distribution is a classical fact:
 # if $F$ is the target's cumulative distribution function and $\Phi$ the standard normal's,
@@ -162,9 +166,14 @@ values, params = np.array(values), np.array(params)
 # With equal variances the log density ratio is linear, log p_data/p_g = -theta x + theta^2/2,
 # so the best logistic D must have a = -theta and b = theta^2 / 2 (chapter 2 proves why).
 assert np.allclose(params[:, 0], -thetas, atol=1e-3) and np.allclose(params[:, 1], thetas**2 / 2, atol=1e-3)
-best = thetas[np.argmin(values)]
-print(f"the generator's best theta: {best:.1f}; value there: {values.min():.6f}; -log 4 = {-np.log(4):.6f}")
-assert best == 0.0 and abs(values.min() + np.log(4)) < 1e-6
+# That D is the best of *all* discriminators here, so max_D V = -log 4 + 2 JSD(p_data || p_g) (chapter 2):
+# computed independently, by integrating the JSD on the grid. A solver stuck short of the maximum, or a
+# value function with a wrong term, would miss it.
+via_jsd = np.array([-np.log(4) + 2 * theory.js_divergence(p_data, stats.norm(t, 1).pdf(x), x) for t in thetas])
+print(f"max_D V equals -log 4 + 2 JSD at all {len(thetas)} values of theta within 1e-6; lowest at theta = "
+      f"{thetas[np.argmin(values)]:.1f}, where it is -log 4 = {-np.log(4):.4f}")
+assert np.abs(values - via_jsd).max() < 1e-6
+assert (np.diff(values[thetas >= 0]) > 0).all() and (np.diff(values[thetas <= 0]) < 0).all()   # rises with |theta|
 
 # %%
 fig, (ax_d, ax_v) = plt.subplots(1, 2, figsize=(11, 3.8))
@@ -193,10 +202,14 @@ assert abs(d_at_mode - 1 / (1 + np.exp(-theta**2 / 2))) < 1e-3
 # the data. Chapter 2 proves that this holds for every pair of distributions.
 #
 # ```{note}
-# Three framings of GANs that you will meet and that are wrong: GANs are not trained by
-# maximum likelihood (the generator has no tractable density); they are not reinforcement
-# learning; and they do not come from 1970s game theory — the minimax formulation is the
-# 2014 paper's, borrowing the vocabulary of zero-sum games.
+# Three framings of GANs that you will meet, each half true. *GANs are maximum likelihood*: the
+# standard GAN is not (its generator has no likelihood to evaluate, section 1.1), although
+# {cite:t}`goodfellow2014distinguishability` gives a generator cost whose expected gradient, against the
+# optimal discriminator, equals that of maximum likelihood. *GANs are reinforcement learning*: they are
+# not trained with rewards from an environment, but {cite:t}`pfau2016connecting` show that a GAN can be
+# viewed as an actor-critic method in an environment where the actor cannot affect the reward. *GANs come
+# from classical game theory*: the minimax formulation is the 2014 paper's own, which borrows the
+# vocabulary of zero-sum games.
 # ```
 #
 # ## 1.3 Measuring how far two distributions are
@@ -231,13 +244,21 @@ for mu in mus:
 error = max(np.max(np.abs(np.array(kl_pq) - kl_closed)), np.max(np.abs(np.array(kl_qp) - kl_closed_qp)))
 print(f"KL on the grid equals the closed form within 1e-12 for all {len(mus)} pairs, both orders")
 assert error < 1e-12
-assert np.allclose(jsd, jsd_swapped, atol=1e-12), "JSD is symmetric"
+# JSD checked against an independent implementation: scipy's Jensen-Shannon distance (its square root) of
+# the two densities discretised on the grid, in nats.
+scipy_jsd = np.array([distance.jensenshannon(p, stats.norm(mu, 2).pdf(x)) ** 2 for mu in mus])
+jsd_error = np.abs(np.array(jsd) - scipy_jsd).max()
+assert jsd_error < 1e-6 and np.allclose(jsd, jsd_swapped, atol=1e-12)
 # The plateau: from mu = 6 to mu = 8, KL(p || q) still grows by several nats; JSD, near log 2, hardly moves.
 six, eight = np.searchsorted(mus, 6.0), np.searchsorted(mus, 8.0)
 kl_growth, jsd_growth = kl_pq[eight] - kl_pq[six], jsd[eight] - jsd[six]
 print(f"from mu = 6 to mu = 8: KL(p || q) grows by {kl_growth:.2f} nats, JSD by {jsd_growth:.4f} "
       f"(JSD at mu = 8: {jsd[-1]:.4f}, log 2 = {np.log(2):.4f})")
 assert kl_growth > 3 and jsd_growth < 0.1 and jsd[-1] > 0.98 * np.log(2), "JSD saturates near log 2, KL does not"
+
+# %% tags=["nbval-ignore-output"]
+# The measured errors (their last digits depend on the CPU's arithmetic, so this cell's output is not compared).
+print(f"largest |KL on the grid - closed form|: {error:.1e}; largest |JSD - scipy's|: {jsd_error:.1e}")
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 3.8))
@@ -260,9 +281,10 @@ plt.show()
 # **Which divergence you minimise changes the answer.** Fit a single Gaussian $q$ to a
 # two-bump $p$ by minimising each divergence. Minimising $\mathrm{KL}(p\,\|\,q)$ (what maximum
 # likelihood does) must cover all of $p$'s mass; minimising $\mathrm{KL}(q\,\|\,p)$ may not put
-# mass where $p$ has none, so it picks one bump {cite:p}`goodfellow2016tutorial`. These objectives
-# have several local minima, so we start the optimiser from a narrow and from a wide Gaussian
-# and keep the better end point.
+# mass where $p$ has none, so it picks one bump {cite:p}`goodfellow2016tutorial`. Forward KL to a
+# Gaussian has a single minimum (it matches the mean and the variance of $p$); reverse KL and JSD can
+# have several, one per bump and one covering both, so we start the optimiser from a narrow and from a
+# wide Gaussian and keep the better end point.
 
 # %%
 bimodal = data.mixture_1d(means=[-3.0, 3.0], stds=1.0, weights=[0.5, 0.5])
@@ -340,12 +362,16 @@ logits = torch.linspace(-8, 8, 401, dtype=torch.float64, requires_grad=True)
 (autograd_sat,) = torch.autograd.grad(torch.log1p(-torch.sigmoid(logits)).sum(), logits)
 (autograd_ns,) = torch.autograd.grad((-F.logsigmoid(logits)).sum(), logits)
 d_fake = torch.sigmoid(logits).detach().numpy()
-assert np.allclose(theory.saturating_grad(d_fake), autograd_sat.numpy(), atol=1e-12)
-assert np.allclose(theory.non_saturating_grad(d_fake), autograd_ns.numpy(), atol=1e-12)
-print("autograd agrees with -D and -(1 - D) at 401 logits in [-8, 8]")
+grad_error = max(np.abs(theory.saturating_grad(d_fake) - autograd_sat.numpy()).max(),
+                 np.abs(theory.non_saturating_grad(d_fake) - autograd_ns.numpy()).max())
+assert grad_error < 1e-12
+print("autograd agrees with -D and -(1 - D) within 1e-12 at 401 logits in [-8, 8]")
 early = 0.01
 ratio = theory.non_saturating_grad(early) / theory.saturating_grad(early)
 print(f"at D(G(z)) = {early}: non-saturating gradient is {ratio:.0f} times the saturating one")
+
+# %% tags=["nbval-ignore-output"]
+print(f"largest |formula - autograd| over the 401 logits and both losses: {grad_error:.1e}")
 
 # %%
 fig, (ax_loss, ax_grad) = plt.subplots(1, 2, figsize=(11, 3.8))
@@ -364,8 +390,10 @@ plt.show()
 # %% [markdown]
 # *Reading the figure.* Left: both losses decrease as the generator fools $D$ more. Right: where
 # training starts ($D(G(z))$ near 0, shaded) the saturating loss is flat — its gradient is
-# $D$ itself — and the generator learns almost nothing. This is why practically every GAN uses
-# the non-saturating loss.
+# $D$ itself — and the generator learns almost nothing. This is why the 2014 paper recommends the
+# non-saturating loss, and why it is the default whenever a GAN is trained with the cross-entropy of
+# {eq}`value`; the other losses of chapters 5 and 8 (Wasserstein, least squares, hinge) give the
+# generator other costs altogether.
 #
 # **The fix changes what is minimised.** Hold the discriminator at its best response $D^*$ for the
 # current generator $p_{g,\theta_0}$ (chapter 2 derives $D^* = p_{data}/(p_{data} + p_g)$) and move
@@ -426,8 +454,14 @@ assert worst_match < 1e-5 and closest_wrong > 0.05
 # The non-saturating gradient matches $\nabla[\mathrm{KL}(p_g\,\|\,p_{data}) - 2\,\mathrm{JSD}]$ to
 # finite-difference precision and misses both "it minimises JSD" and "it minimises the reverse KL"
 # by a wide margin. The $-2\,\mathrm{JSD}$ term pushes the wrong way (towards *larger* JSD), and
-# the reverse KL is the mode-seeking divergence of section 1.3: one reason the non-saturating GAN
-# tends to drop modes rather than to blur them (chapter 6).
+# the reverse KL is the mode-seeking divergence of section 1.3. Whether this explains why GANs drop
+# modes rather than blur them (chapter 6) is contested. {cite:t}`shannon2020nonsaturating` argue that the
+# non-saturating loss approximately minimises a divergence that behaves like the reverse KL, which would
+# explain sharp samples with little variety. {cite:t}`goodfellow2016tutorial` (section 3.2.5) argues the
+# opposite: GANs trained with a cost whose gradient is maximum likelihood's, i.e. the forward KL, still
+# produce sharp samples and still select a small number of modes, so the choice of divergence is not
+# what makes them do it. And section 1.3's fit shows that JSD itself, the divergence of the original
+# game, prefers covering both bumps to picking one (compare the values printed there).
 #
 # ## 1.5 Why a game is harder than a loss
 #
@@ -440,8 +474,13 @@ assert worst_match < 1e-5 and closest_wrong > 0.05
 # $x \leftarrow x - \eta y,\; y \leftarrow y + \eta x$, multiplies the distance to the equilibrium by
 # $\sqrt{1 + \eta^2}$ at every step: it spirals **out**. Alternating play ($y$ sees the new $x$) keeps
 # $x^2 + y^2 - \eta x y$ constant: it **cycles** forever. Neither converges, although the
-# equilibrium exists {cite:p}`mescheder2018converge,gidel2019negative`. GAN training alternates
-# steps of $D$ and $G$, and it inherits these oscillations near an equilibrium.
+# equilibrium exists {cite:p}`mescheder2018converge,gidel2019negative`. Whether GAN training
+# inherits this depends on the distributions. When $p_{data}$ and $p_g$ have densities (are absolutely
+# continuous) and some further conditions hold, simultaneous gradient play on the GAN game converges to
+# the equilibrium if it starts close enough {cite:p}`nagarajan2017gradient`; when the data is
+# concentrated on a point or a thin set, as images are, it need not: {cite:t}`mescheder2018converge`
+# show a GAN with a single data point (the Dirac-GAN of chapter 9) that circles exactly like the game
+# above. The tiny GAN of section 1.6 is of the first kind, and it settles.
 
 # %%
 lr, steps = 0.1, 300
@@ -490,20 +529,25 @@ plt.show()
 # ```
 #
 # Watch it happen in the smallest GAN there is: data $\mathcal N(0, 1)$, generator
-# $G_\theta(z) = z + \theta$ starting at $\theta = 2$, logistic discriminator $\sigma(a x + b)$,
-# one gradient step for each player in turn.
+# $G_\theta(z) = z + \theta$ starting near $\theta = 2$, logistic discriminator $\sigma(a x + b)$,
+# one gradient step for each player in turn, five seeds. A seed draws the start ($\theta$ uniform in
+# $[1.5, 2.5]$, $a$ and $b$ from $\mathcal N(0, 0.1^2)$) and the mini-batches, so the seeds are five
+# different training runs, not five noise draws of one.
 
 # %%
 GAME_STEPS = 300
 
 
 def tiny_gan(generator_loss, steps=GAME_STEPS, lr=0.05, seed=SEED):
-    """Alternating SGD on the 1D game; returns theta after every generator step."""
+    """Alternating SGD on the 1D game from a start drawn with `seed`.
+
+    Returns (theta after every generator step, the generator's loss at every step), both of shape (steps,)."""
     rng = torch.Generator().manual_seed(seed)
-    theta = torch.tensor(2.0, requires_grad=True)
-    a, b = torch.zeros((), requires_grad=True), torch.zeros((), requires_grad=True)
+    theta = (1.5 + torch.rand((), generator=rng)).requires_grad_()
+    a, b = (0.1 * torch.randn(2, generator=rng)).unbind()
+    a, b = a.clone().requires_grad_(), b.clone().requires_grad_()
     opt_d, opt_g = torch.optim.SGD([a, b], lr=lr), torch.optim.SGD([theta], lr=lr)
-    path = []
+    path, g_losses = [], []
     for _ in range(steps):
         real, z = torch.randn(256, generator=rng), torch.randn(256, generator=rng)
         fake = (z + theta).detach()
@@ -512,7 +556,8 @@ def tiny_gan(generator_loss, steps=GAME_STEPS, lr=0.05, seed=SEED):
         loss_g = generator_loss(a * real + b, a * (z + theta) + b)
         opt_g.zero_grad(); loss_g.backward(); opt_g.step()
         path.append(theta.item())
-    return np.array(path)
+        g_losses.append(loss_g.item())
+    return np.array(path), np.array(g_losses)
 
 
 losses = {
@@ -522,7 +567,9 @@ losses = {
         -(F.logsigmoid(real_logits).mean() + F.logsigmoid(-fake_logits).mean()),
 }
 SEEDS = [SEED + k for k in range(5)]
-runs = {name: np.stack([tiny_gan(loss, seed=seed) for seed in SEEDS]) for name, loss in losses.items()}  # (seeds, steps)
+results = {name: [tiny_gan(loss, seed=seed) for seed in SEEDS] for name, loss in losses.items()}
+runs = {name: np.stack([path for path, _ in result]) for name, result in results.items()}        # (seeds, steps)
+g_loss = {name: np.stack([loss for _, loss in result]) for name, result in results.items()}      # (seeds, steps)
 paths = {name: run[0] for name, run in runs.items()}  # the first seed, drawn below
 
 
@@ -533,15 +580,29 @@ def first_arrival(path, within=0.5):
 
 
 arrival = {name: np.array([first_arrival(path) for path in run]) for name, run in runs.items()}
-for name, run in runs.items():
-    print(f"{name:32s} theta after {GAME_STEPS} steps: {run[:, -1].mean():+.1f} +- {run[:, -1].std():.1f} "
-          f"over {len(SEEDS)} seeds; "
-          + (f"within 0.5 of 0 from step {arrival[name].mean():.0f} +- {arrival[name].std():.0f} on"
-             if (arrival[name] <= GAME_STEPS).all() else "never settles within 0.5 of 0"))
-ns, sat = arrival["non-saturating: -log D(G(z))"], arrival["saturating: log(1 - D(G(z)))"]
+NS, SAT, WRONG = losses
+ns, sat = arrival[NS], arrival[SAT]
+later = sat - ns                                  # paired: the same seed, the same start and batches
+wrong_early, wrong_late = g_loss[WRONG][:, :20].mean(1), g_loss[WRONG][:, -20:].mean(1)
 assert (ns <= GAME_STEPS).all() and (sat <= GAME_STEPS).all(), "both correct losses reach the data"
-assert sat.mean() - ns.mean() > 2 * (sat.std() + ns.std()), "the saturating loss arrives later, beyond the seed spread"
-assert (runs["WRONG: D's loss used for G"][:, -1] > 3.0).all(), "with D's loss, G moves away on every seed"
+assert (later > 0).all() and later.mean() > 2 * later.std(ddof=1), "the saturating loss arrives later, on every seed"
+assert (runs[WRONG][:, -1] > 3.0).all(), "with D's loss, G moves away on every seed"
+assert (wrong_late < 0.5 * wrong_early).all(), "... while its loss goes down"
+print(f"on every one of {len(SEEDS)} seeds: both correct losses bring theta within 0.5 of the data mean and keep "
+      "it there, the saturating loss later than the non-saturating one; with D's loss theta ends beyond 3 "
+      "and the generator's loss falls by more than half")
+
+# %% tags=["nbval-ignore-output"]
+print(f"seeds {SEEDS}")
+for name in (NS, SAT):
+    print(f"{name:30s} within 0.5 of 0 from step {', '.join(map(str, arrival[name]))}; "
+          f"theta at step {GAME_STEPS}: {', '.join(f'{t:+.2f}' for t in runs[name][:, -1])}; "
+          f"lowest theta {', '.join(f'{t:+.2f}' for t in runs[name].min(1))}")
+print(f"saturating minus non-saturating arrival: {', '.join(map(str, later))} steps "
+      f"(mean {later.mean():.1f}, sample SD {later.std(ddof=1):.1f}, n = {len(SEEDS)})")
+print(f"{WRONG}: theta at step {GAME_STEPS} {', '.join(f'{t:+.2f}' for t in runs[WRONG][:, -1])}; generator's loss, "
+      f"mean of the first 20 steps {', '.join(f'{v:.3f}' for v in wrong_early)}, of the last 20 "
+      f"{', '.join(f'{v:.3f}' for v in wrong_late)}")
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 3.8))
@@ -554,14 +615,15 @@ ax.legend(frameon=False, fontsize=8)
 plt.show()
 
 # %% [markdown]
-# *Reading the figure* (the first seed; the printout above has all five). Both correct losses bring
-# $\theta$ to the data ($\theta = 0$) and then hover around it — the oscillation of section 1.5. At the
-# very start $a = b = 0$, so $D = \tfrac12$ and both gradients are equal; as the discriminator learns,
-# $D(G(z))$ drops below $\tfrac12$, the non-saturating gradient $-(1 - D)$ becomes larger than the
-# saturating $-D$ (section 1.4), and the non-saturating loss arrives first on every seed. (The seeds
-# only change the mini-batches, and with batches of 256 the paths barely differ.) With the discriminator's loss the
-# generator moves steadily *away* from the data, and nothing in the loss value warns you: it
-# goes down, as a loss should.
+# *Reading the figure* (the first seed; the printouts above have all five). Both correct losses bring
+# $\theta$ to the data ($\theta = 0$), overshoot a little below it and come back: a damped
+# oscillation, not the endless circling of section 1.5, because here both distributions have densities
+# (section 1.5's condition). At the start $a, b \approx 0$, so $D \approx \tfrac12$ and both gradients are
+# about equal; as the discriminator learns, $D(G(z))$ drops below $\tfrac12$, the non-saturating gradient
+# $-(1 - D)$ becomes larger than the saturating $-D$ (section 1.4), and the non-saturating loss arrives
+# first on every seed. With the discriminator's loss the generator moves steadily *away* from the data,
+# and nothing in the loss value warns you: the generator's loss goes down (printed above), as a loss
+# should.
 #
 # ## Exercises
 #
@@ -620,12 +682,16 @@ assert 1.9 < half < 2.2
 #
 # - Goodfellow, I., Pouget-Abadie, J., Mirza, M., et al. (2014). Generative Adversarial Nets. *Advances in Neural Information Processing Systems 27 (NIPS 2014)*.
 # - Mohamed, S. & Lakshminarayanan, B. (2016). Learning in Implicit Generative Models. arXiv:1610.03483.
+# - Goodfellow, I. J. (2014). On Distinguishability Criteria for Estimating Generative Models. arXiv:1412.6515.
+# - Pfau, D. & Vinyals, O. (2016). Connecting Generative Adversarial Networks and Actor-Critic Methods. arXiv:1610.01945.
 # - Kullback, S. & Leibler, R. A. (1951). On Information and Sufficiency. *The Annals of Mathematical Statistics*.
 # - Lin, J. (1991). Divergence Measures Based on the Shannon Entropy. *IEEE Transactions on Information Theory*.
 # - Goodfellow, I. (2016). NIPS 2016 Tutorial: Generative Adversarial Networks. arXiv:1701.00160.
 # - Arjovsky, M. & Bottou, L. (2017). Towards Principled Methods for Training Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
+# - Shannon, M., Poole, B., Mariooryad, S., et al. (2020). Non-saturating GAN Training as Divergence Minimization. arXiv:2010.08029.
 # - Mescheder, L., Geiger, A. & Nowozin, S. (2018). Which Training Methods for GANs do actually Converge? *Proceedings of the 35th International Conference on Machine Learning (ICML)*.
 # - Gidel, G., Askari Hemmat, R., Pezeshki, M., et al. (2019). Negative Momentum for Improved Game Dynamics. *Proceedings of the 22nd International Conference on Artificial Intelligence and Statistics (AISTATS)*.
+# - Nagarajan, V. & Kolter, J. Z. (2017). Gradient Descent GAN Optimization is Locally Stable. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
 # - Daskalakis, C., Ilyas, A., Syrgkanis, V., et al. (2018). Training GANs with Optimism. *International Conference on Learning Representations (ICLR)*.
 #
 # Every work cited in the book is in the [bibliography](../bibliography).

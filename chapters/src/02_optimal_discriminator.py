@@ -326,11 +326,11 @@ for n in sizes:
 # %% tags=["nbval-ignore-output"]
 print(f"{COMPARE_STEPS:,} steps of batch {COMPARE_BATCH}, seeds {COMPARE_SEEDS}: max |D - D*| on the support")
 for label, gaps in final_gaps.items():
-    print(f"{label:>15s}: {gaps.mean():.3f} +- {gaps.std():.3f}  (seeds: {', '.join(f'{g:.3f}' for g in gaps)})")
+    print(f"{label:>15s}: {gaps.mean():.3f} +- {gaps.std(ddof=1):.3f}  (seeds: {', '.join(f'{g:.3f}' for g in gaps)})")
 
 # %%
 mean_gap = {label: gaps.mean() for label, gaps in final_gaps.items()}
-spread = {label: gaps.std() for label, gaps in final_gaps.items()}
+spread = {label: gaps.std(ddof=1) for label, gaps in final_gaps.items()}
 ordered = ["100 samples", "1,000 samples", "10,000 samples"]
 for smaller, larger in zip(ordered, ordered[1:]):
     assert mean_gap[smaller] - mean_gap[larger] > spread[smaller] + spread[larger], (smaller, larger)

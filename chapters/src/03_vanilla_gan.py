@@ -753,7 +753,7 @@ plt.show()
 # whatever the discriminator says. Fix: `criterion(discriminator(fake_images), ones)`.
 # ```
 
-# %%
+# %% tags=["nbval-ignore-output"]
 utils.seed_everything(SEED)
 g_net = nets.MLPGenerator(z_dim=100).to(device)
 g_opt = torch.optim.Adam(g_net.parameters(), lr=LR, betas=(0.5, 0.999))
@@ -827,7 +827,7 @@ print("fixed, z.flatten(1):", tuple(plain_mlp(z_conv.flatten(1)).shape))
 # (`gantut.plot.image_grid` does).
 # ```
 
-# %%
+# %% tags=["nbval-ignore-output"]
 digit = grids[MNIST_STEPS][0, 0].numpy()                   # one generated digit, floats in [-1, 1]
 with np.errstate(invalid="ignore"):
     truncated = np.uint8(digit)                            # the bug
@@ -848,7 +848,7 @@ plt.show()
 # stored in half precision; its provenance is in `data/README.md`). Loading it and sampling from a
 # fixed seed is deterministic.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 if CHECKPOINT.exists():
     full_generator = nets.MLPGenerator(z_dim=100, hidden=(256, 512, 1024))
     meta = utils.load_checkpoint(CHECKPOINT, full_generator)

@@ -459,7 +459,7 @@ def format_value(values, digits: int) -> str:
     values = np.asarray(values, dtype=float)
     if not np.isfinite(values).all():
         return "inf"
-    return f"{values.mean():.{digits}f}" + (f" ± {values.std():.{digits}f}" if len(values) > 1 else "")
+    return f"{values.mean():.{digits}f}" + (f" ± {values.std(ddof=1):.{digits}f}" if len(values) > 1 else "")
 
 
 MIN_GOOD = 50   # fewer high-quality samples than this: the KL of their histogram is noise, and not reported

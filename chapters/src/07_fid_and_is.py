@@ -289,10 +289,10 @@ fid_means = bias["FID"].mean(1)
 far = sizes >= 4 * d_features                                         # N >= 4 d: where FID ~ FID_inf + b / N
 fit_far = np.polyfit(1 / sizes[far], fid_means[far], 1)               # (b, FID_inf)
 per_repeat = [np.polyfit(1 / sizes[far], bias["FID"][far, r], 1)[1] for r in range(REPEATS)]
-fid_inf_error = np.std(per_repeat) / np.sqrt(REPEATS - 1)             # standard error of FID_inf
+fid_inf_error = np.std(per_repeat, ddof=1) / np.sqrt(REPEATS)             # standard error of FID_inf
 
 fig, axes = plt.subplots(1, 2, figsize=(11.5, 3.9))
-axes[0].errorbar(1 / sizes, fid_means, yerr=bias["FID"].std(1), marker="o", ls="none", capsize=3,
+axes[0].errorbar(1 / sizes, fid_means, yerr=bias["FID"].std(1, ddof=1), marker="o", ls="none", capsize=3,
                  color=plot.COLORS["data"], label="real vs real (disjoint halves)")
 inverse = np.linspace(0, 1 / sizes[0], 100)
 axes[0].plot(inverse, np.polyval(fit_far, inverse), color=plot.COLORS["generator"], ls="--",
@@ -300,7 +300,7 @@ axes[0].plot(inverse, np.polyval(fit_far, inverse), color=plot.COLORS["generator
 axes[0].axhline(0, color="k", lw=0.8)
 axes[0].set(xlabel="1 / N", ylabel="FID", title="FID of real vs real is a line in 1/N through 0")
 for name, style in (("KID", "o"), ("KID, biased estimator", "s")):
-    axes[1].errorbar(sizes, bias[name].mean(1), yerr=bias[name].std(1), marker=style, capsize=3, label=name)
+    axes[1].errorbar(sizes, bias[name].mean(1), yerr=bias[name].std(1, ddof=1), marker=style, capsize=3, label=name)
 axes[1].axhline(0, color="k", lw=0.8, ls=":")
 axes[1].set(xlabel="samples per set N", ylabel="KID", xscale="log",
             title="KID of real vs real: the unbiased estimator stays at 0")
@@ -312,17 +312,17 @@ plt.show()
 
 # %% tags=["nbval-ignore-output"]
 for n, fids, kids, biased in zip(sizes, bias["FID"], bias["KID"], bias["KID, biased estimator"]):
-    print(f"N = {n:5d}: FID {fids.mean():6.2f} ± {fids.std():4.2f}   KID {kids.mean():8.4f} ± {kids.std():.4f}   "
-          f"biased KID {biased.mean():8.4f} ± {biased.std():.4f}")
+    print(f"N = {n:5d}: FID {fids.mean():6.2f} ± {fids.std(ddof=1):4.2f}   KID {kids.mean():8.4f} ± {kids.std(ddof=1):.4f}   "
+          f"biased KID {biased.mean():8.4f} ± {biased.std(ddof=1):.4f}")
 print(f"fit through N >= {4 * d_features}: FID ~ {fit_far[1]:.2f} (± {fid_inf_error:.2f}) + {fit_far[0]:.0f} / N")
-print(f"FID_inf from single repetitions: {np.mean(per_repeat):.2f} ± {np.std(per_repeat):.2f}")
+print(f"FID_inf from single repetitions: {np.mean(per_repeat):.2f} ± {np.std(per_repeat, ddof=1):.2f}")
 
 # %%
 assert fid_means[sizes == 500][0] > 3 * fid_means[-1] and fit_far[0] > 0   # the 1/N bias
 assert abs(fit_far[1]) < 3 * fid_inf_error                                  # extrapolated to N = infinity: 0
-kid_error = bias["KID"].std(1) / np.sqrt(REPEATS - 1)                     # standard error of each mean
+kid_error = bias["KID"].std(1, ddof=1) / np.sqrt(REPEATS)                     # standard error of each mean
 assert all(abs(bias["KID"].mean(1)) < 4 * kid_error)
-biased_error = bias["KID, biased estimator"].std(1) / np.sqrt(REPEATS - 1)
+biased_error = bias["KID, biased estimator"].std(1, ddof=1) / np.sqrt(REPEATS)
 assert bias["KID, biased estimator"].mean(1)[0] > 4 * biased_error[0]
 print("FID of real vs real falls more than 3x from N = 500 to 2,000; the line in 1/N through N >= 4d, averaged "
       "over the repetitions, extrapolates to 0 within 3 standard errors; "
