@@ -10,10 +10,11 @@
 # - what an implicit generative model is, and how a function pushes noise into a distribution;
 # - the value function $V(D, G)$ of the minimax game, and what each player wants;
 # - the KL and Jensen–Shannon divergences, computed and checked against closed forms;
-# - the saturating and non-saturating generator losses, and why the first one stalls;
-# - why training a game by gradient steps is harder than minimising a loss.
+# - the saturating and non-saturating generator losses, and why the first one stalls when the
+#   discriminator wins;
+# - why training a game by gradient steps is harder than minimising a loss, and one remedy.
 #
-# **Run time.** Quick profile: well under a minute on a laptop CPU. Nothing here needs a GPU;
+# **Run time.** Quick profile: under a minute on a laptop CPU. Nothing here needs a GPU;
 # the full profile only uses more samples.
 
 # %% tags=["hide-input"]
@@ -38,7 +39,7 @@ if importlib.util.find_spec("gantut") is None:
 # %% tags=["parameters"]
 import os
 
-PROFILE = os.environ.get("GANTUT_PROFILE", "quick")  # "quick" (CPU) or "full" (GPU)
+PROFILE = os.environ.get("GANTUT_PROFILE", "quick")  # "quick" or "full" (more samples for the histograms)
 SEED = 0
 
 # %%
@@ -63,7 +64,7 @@ x = np.linspace(-25, 25, 50_001)  # the grid of this chapter: wide enough that e
 # samples: take noise $z \sim p_z$ (here $\mathcal N(0, 1)$) and return $x = G(z)$. The
 # distribution of $G(z)$, written $p_g$, is the **push-forward** of $p_z$ through $G$. Sampling is
 # one forward pass. Evaluating $p_g(x)$ is another matter. When $z$ has fewer dimensions than $x$, as
-# in every image GAN of this book (64 or 100 noise dimensions for 784 pixels), $p_g$ lives on a set of
+# in every image GAN of this book (64 or 100 noise dimensions for images of 784 values or more), $p_g$ lives on a set of
 # lower dimension and has **no density at all**; when it has one, computing it needs $G$'s inverse and
 # the determinant of its Jacobian, which a GAN's networks do not provide. So a GAN cannot be trained by
 # maximising the likelihood $p_g(x)$ of the data; the discriminator is what replaces it.
@@ -93,9 +94,12 @@ def generator(z):
 
 z = torch.randn(N_SAMPLES, generator=torch.Generator().manual_seed(SEED)).double().numpy()
 samples = generator(z)
-ks = stats.kstest(samples, target_cdf).statistic
-print(f"Kolmogorov-Smirnov distance between G(z) and the target: {ks:.3f} (< 0.01)")
+# Compared with samples drawn from the mixture directly (pick a component, add its noise), which do not
+# go through target_cdf: a wrong weight or width in the CDF would show up here.
+direct = target.sample(N_SAMPLES, torch.Generator().manual_seed(SEED + 1)).squeeze(1).double().numpy()
+ks = stats.ks_2samp(samples, direct).statistic
 assert ks < 0.01
+print(f"two-sample Kolmogorov-Smirnov distance between G(z) and direct draws from the mixture: {ks:.3f}")
 
 # %%
 fig, (ax_map, ax_hist) = plt.subplots(1, 2, figsize=(11, 3.8))
@@ -125,9 +129,9 @@ plt.show()
 #
 # $$ \min_G \max_D V(D, G). $$ (minimax)
 #
-# - $D$ **maximises** $V$: high $D$ on real data, low $D$ on generated samples. $-V$ is exactly
-#   the binary cross-entropy of a classifier with real = 1 and fake = 0, so the discriminator
-#   minimises $L_D = -V$.
+# - $D$ **maximises** $V$: high $D$ on real data, low $D$ on generated samples. $-V$ is the binary
+#   cross-entropy of a classifier with real = 1 and fake = 0 (the mean loss on real samples plus the
+#   mean loss on generated ones), so the discriminator minimises $L_D = -V$.
 # - $G$ **minimises** $V$; only the second term depends on it. Its loss is
 #   $L_G = \mathbb E_z[\log(1 - D(G(z)))]$, minimised: it wants $D(G(z))$ close to 1.
 #
@@ -135,6 +139,10 @@ plt.show()
 # $p_g = \mathcal N(\theta, 1)$. For each $\theta$ we let $D$ play its best response inside the
 # logistic family $D(x) = \sigma(a x + b)$, found by a numerical optimiser, and record the value
 # $\max_D V$. The generator should want $\theta = 0$.
+#
+# A solution of such a game is a **Nash equilibrium**: a pair $(D, G)$ in which neither player can do
+# better by changing only its own strategy. For a zero-sum game like this one it is a saddle point of
+# $V$: a maximum in $D$ and a minimum in $G$.
 
 # %%
 def log_sigmoid(logits):
@@ -171,7 +179,7 @@ assert np.allclose(params[:, 0], -thetas, atol=1e-3) and np.allclose(params[:, 1
 # value function with a wrong term, would miss it.
 via_jsd = np.array([-np.log(4) + 2 * theory.js_divergence(p_data, stats.norm(t, 1).pdf(x), x) for t in thetas])
 print(f"max_D V equals -log 4 + 2 JSD at all {len(thetas)} values of theta within 1e-6; lowest at theta = "
-      f"{thetas[np.argmin(values)]:.1f}, where it is -log 4 = {-np.log(4):.4f}")
+      f"{thetas[np.argmin(values)]:.1f}, where it is {values.min():.4f} (-log 4 = {-np.log(4):.4f})")
 assert np.abs(values - via_jsd).max() < 1e-6
 assert (np.diff(values[thetas >= 0]) > 0).all() and (np.diff(values[thetas <= 0]) < 0).all()   # rises with |theta|
 
@@ -304,9 +312,9 @@ divergences = {
     "min JSD(p || q)": lambda q: theory.js_divergence(p_bi, q, x),
 }
 tidy = lambda value, digits: round(value, digits) + 0.0  # never print -0.00
-fits = {}
+fits, ends = {}, {}
 for label, divergence in divergences.items():
-    narrow, wide = fit(divergence)
+    narrow, wide = ends[label] = fit(divergence)
     best_fit = min((narrow, wide), key=lambda result: result.fun)
     fits[label] = best_fit.x
     print(f"{label:16s} narrow start -> mean {tidy(narrow.x[0], 2):+.2f}, value {narrow.fun:.3f}; "
@@ -317,6 +325,8 @@ print(f"forward KL fit: mean {tidy(mean_f, 4):.4f}, variance {np.exp(2 * log_std
 assert abs(mean_f) < 1e-3 and abs(np.exp(2 * log_std_f) - 10) < 1e-3
 assert abs(abs(mean_r) - 3) < 0.05, "reverse KL picks a bump"
 assert abs(mean_j) < 1e-3, "JSD prefers covering both bumps for this p"
+assert all(abs(abs(ends[label][0].x[0]) - 3) < 0.1 for label in ("min KL(q || p)", "min JSD(p || q)")), \
+    "started near a bump, reverse KL and JSD stay on it"
 
 # %%
 fig, ax = plt.subplots(figsize=(8, 3.8))
@@ -331,9 +341,29 @@ plt.show()
 # %% [markdown]
 # *Reading the figure.* Forward KL spreads $q$ over both bumps and puts its peak where $p$ has
 # almost no mass; reverse KL locks onto one bump and ignores the other. JSD has both kinds of
-# minimum (the printout above): for these two well-separated bumps the covering one is lower,
-# but an optimiser started near one bump stays there. A generator that settles on some modes of
-# the data and ignores the others is the **mode collapse** of chapter 6.
+# minimum (the printout above): for bumps at $\pm 3$ the covering one is lower, but an optimiser
+# started near one bump stays there. Which one is lower depends on how far apart the bumps are:
+# move them apart and refit.
+
+# %%
+separations = [3.0, 4.0, 5.0, 8.0]   # (at +-2 the two bumps merge into one hump: a single minimum)
+one_bump, covering = [], []
+for d in separations:
+    p_d = data.mixture_1d(means=[-d, d], stds=1.0, weights=[0.5, 0.5]).pdf(x)
+    on_bump, across = fit(lambda q: theory.js_divergence(p_d, q, x), starts=((d, 0.0), (0.0, np.log(d))))
+    assert abs(on_bump.x[0] - d) < 0.5 and abs(across.x[0]) < 1e-3      # one local minimum of each kind
+    one_bump.append(on_bump.fun)
+    covering.append(across.fun)
+    print(f"bumps at +-{d:.0f}: JSD of the best one-bump Gaussian {on_bump.fun:.4f}, of the best covering one "
+          f"{across.fun:.4f} -> {'covering' if across.fun < on_bump.fun else 'one bump'} is lower")
+one_bump, covering = np.array(one_bump), np.array(covering)
+assert covering[separations.index(3.0)] < one_bump[separations.index(3.0)]
+assert (one_bump[np.array(separations) >= 5] < covering[np.array(separations) >= 5]).all()
+
+# %% [markdown]
+# Close bumps ($\pm 3$, $\pm 4$): JSD prefers to cover them; further apart ($\pm 5$, $\pm 8$), a Gaussian on
+# one bump is the better fit — JSD turns mode-seeking, as the reverse KL is at every separation here. A generator that settles on
+# some modes of the data and ignores the others is the **mode collapse** of chapter 6.
 #
 # ## 1.4 Two generator losses
 #
@@ -347,7 +377,9 @@ plt.show()
 #
 # Both losses push $D(G(z))$ up, and the paper notes that both lead to the same fixed point of
 # the dynamics: at $p_g = p_{data}$ the best discriminator is $D^* = \tfrac12$ everywhere, a constant,
-# so neither loss has a gradient left for $G$. Their gradients with respect to the logit
+# so neither loss has a gradient left for $G$. Away from that point the non-saturating version is no
+# longer a zero-sum game: $G$ minimises $-\log D(G(z))$, not $V$, so the minimax reading of section 1.2
+# describes only its fixed point {cite:p}`goodfellow2016tutorial` (section 3.2.3). Their gradients with respect to the logit
 # differ, because $\sigma'(\ell) = \sigma(\ell)(1 - \sigma(\ell))$:
 #
 # $$ \frac{\partial}{\partial \ell} \log(1 - \sigma(\ell)) = -\sigma(\ell) = -D, \qquad
@@ -389,8 +421,8 @@ plt.show()
 
 # %% [markdown]
 # *Reading the figure.* Left: both losses decrease as the generator fools $D$ more. Right: where
-# training starts ($D(G(z))$ near 0, shaded) the saturating loss is flat — its gradient is
-# $D$ itself — and the generator learns almost nothing. This is why the 2014 paper recommends the
+# the discriminator wins ($D(G(z))$ near 0, shaded) the saturating loss is flat in the logit — its
+# gradient is $D$ itself — and the generator learns almost nothing (section 1.6 shows it stall). This is why the 2014 paper recommends the
 # non-saturating loss, and why it is the default whenever a GAN is trained with the cross-entropy of
 # {eq}`value`; the other losses of chapters 5 and 8 (Wasserstein, least squares, hinge) give the
 # generator other costs altogether.
@@ -446,22 +478,24 @@ for theta0 in [-2.0, -0.5, 1.0, 3.0]:
     saturating = (saturating_loss(theta0 + h, theta0) - saturating_loss(theta0 - h, theta0)) / (2 * h)
     worst_match = max(worst_match, abs(lhs - candidates["KL - 2 JSD"]), abs(saturating - candidates["2 JSD"]))
     closest_wrong = min(closest_wrong, abs(lhs - candidates["2 JSD"]), abs(lhs - candidates["KL"]))
-print(f"|NS gradient - grad(KL - 2 JSD)| and |saturating gradient - grad(2 JSD)| <= {worst_match:.1e}; "
-      f"the wrong guesses for the NS gradient miss by at least {closest_wrong:.2f}")
-assert worst_match < 1e-5 and closest_wrong > 0.05
+assert worst_match < 1e-5 and closest_wrong > 1_000 * worst_match
+print("|NS gradient - grad(KL - 2 JSD)| and |saturating gradient - grad(2 JSD)| < 1e-5; the wrong guesses for "
+      f"the NS gradient miss by at least {np.floor(closest_wrong * 1000) / 1000:.3f}, over 1,000 times more")
 
 # %% [markdown]
 # The non-saturating gradient matches $\nabla[\mathrm{KL}(p_g\,\|\,p_{data}) - 2\,\mathrm{JSD}]$ to
 # finite-difference precision and misses both "it minimises JSD" and "it minimises the reverse KL"
-# by a wide margin. The $-2\,\mathrm{JSD}$ term pushes the wrong way (towards *larger* JSD), and
+# by at least 0.057 at these four points (the table; near $\theta_0 = 3$ the reverse KL comes within 9%
+# of it), thousands of times the numerical error. The $-2\,\mathrm{JSD}$ term pushes the wrong way (towards *larger* JSD), and
 # the reverse KL is the mode-seeking divergence of section 1.3. Whether this explains why GANs drop
 # modes rather than blur them (chapter 6) is contested. {cite:t}`shannon2020nonsaturating` argue that the
 # non-saturating loss approximately minimises a divergence that behaves like the reverse KL, which would
 # explain sharp samples with little variety. {cite:t}`goodfellow2016tutorial` (section 3.2.5) argues the
 # opposite: GANs trained with a cost whose gradient is maximum likelihood's, i.e. the forward KL, still
 # produce sharp samples and still select a small number of modes, so the choice of divergence is not
-# what makes them do it. And section 1.3's fit shows that JSD itself, the divergence of the original
-# game, prefers covering both bumps to picking one (compare the values printed there).
+# what makes them do it. Section 1.3 adds a caution of its own: JSD, the divergence of the original
+# game, covers close bumps and picks one of two distant ones, so "which divergence" depends on the data
+# as well.
 #
 # ## 1.5 Why a game is harder than a loss
 #
@@ -472,7 +506,11 @@ assert worst_match < 1e-5 and closest_wrong > 0.05
 #
 # whose unique equilibrium is $(0, 0)$. Simultaneous gradient play with step $\eta$,
 # $x \leftarrow x - \eta y,\; y \leftarrow y + \eta x$, multiplies the distance to the equilibrium by
-# $\sqrt{1 + \eta^2}$ at every step: it spirals **out**. Alternating play ($y$ sees the new $x$) keeps
+# $\sqrt{1 + \eta^2}$ at every step: it spirals **out**. (In matrix form the step is
+# $(x, y) \leftarrow (I - \eta A)(x, y)$ with $A = \begin{pmatrix} 0 & 1 \\ -1 & 0 \end{pmatrix}$; the
+# eigenvalues $1 \pm i\eta$ of $I - \eta A$ have modulus $\sqrt{1 + \eta^2} > 1$. Purely imaginary
+# eigenvalues of the game's Jacobian, $\pm i$ here, are what makes gradient play rotate instead of
+# descend; chapter 9 returns to them.) Alternating play ($y$ sees the new $x$) keeps
 # $x^2 + y^2 - \eta x y$ constant: it **cycles** forever. Neither converges, although the
 # equilibrium exists {cite:p}`mescheder2018converge,gidel2019negative`. Whether GAN training
 # inherits this depends on the distributions. When $p_{data}$ and $p_g$ have densities (are absolutely
@@ -480,7 +518,14 @@ assert worst_match < 1e-5 and closest_wrong > 0.05
 # the equilibrium if it starts close enough {cite:p}`nagarajan2017gradient`; when the data is
 # concentrated on a point or a thin set, as images are, it need not: {cite:t}`mescheder2018converge`
 # show a GAN with a single data point (the Dirac-GAN of chapter 9) that circles exactly like the game
-# above. The tiny GAN of section 1.6 is of the first kind, and it settles.
+# above. The tiny GAN of section 1.6 has densities on both sides (though it alternates its steps),
+# and it settles.
+#
+# One remedy, **extra-gradient** {cite:p}`korpelevich1976extragradient,gidel2019variational`, shows that
+# the rotation can be beaten: each player first takes a trial step, then takes its real step from the
+# current point with the gradient evaluated at the trial point. For the bilinear game that step is
+# $(I - \eta A - \eta^2 I)$, whose eigenvalues $1 - \eta^2 \pm i\eta$ have modulus
+# $\sqrt{1 - \eta^2 + \eta^4} < 1$ for $0 < \eta < 1$: it spirals **in**.
 
 # %%
 lr, steps = 0.1, 300
@@ -491,31 +536,51 @@ radius_alt = np.linalg.norm(alternating, axis=1)
 assert np.allclose(radius_sim, (1 + lr**2) ** (np.arange(steps + 1) / 2))
 invariant = alternating[:, 0] ** 2 + alternating[:, 1] ** 2 - lr * alternating[:, 0] * alternating[:, 1]
 assert np.allclose(invariant, invariant[0]) and radius_alt.min() > 0.9
+
+
+def extragradient(x0, y0, lr, steps):
+    """Extra-gradient play on min_x max_y xy: a trial step, then the real step with the trial point's gradient.
+    Returns the iterates, shape (steps + 1, 2)."""
+    path = [(x0, y0)]
+    for _ in range(steps):
+        x_now, y_now = path[-1]
+        x_trial, y_trial = x_now - lr * y_now, y_now + lr * x_now       # the simultaneous step, as a trial
+        path.append((x_now - lr * y_trial, y_now + lr * x_trial))       # from the current point, trial gradients
+    return np.array(path)
+
+
+extra = extragradient(1.0, 0.0, lr, steps)
+radius_extra = np.linalg.norm(extra, axis=1)
+assert np.allclose(radius_extra, (1 - lr**2 + lr**4) ** (np.arange(steps + 1) / 2))
 print(f"after {steps} steps: simultaneous distance {radius_sim[-1]:.1f} "
       f"(= (1 + lr^2)^(steps/2) = {(1 + lr**2) ** (steps / 2):.1f}); "
-      f"alternating stays between {radius_alt.min():.2f} and {radius_alt.max():.2f}")
+      f"alternating stays between {radius_alt.min():.2f} and {radius_alt.max():.2f}; "
+      f"extra-gradient {radius_extra[-1]:.2f} (= (1 - lr^2 + lr^4)^(steps/2))")
 
 # %%
 fig, (ax_path, ax_r) = plt.subplots(1, 2, figsize=(11, 4.2))
 ax_path.plot(*simultaneous[:60].T, ".-", ms=3, lw=1, label="simultaneous (60 steps)")
 ax_path.plot(*alternating.T, ".-", ms=2, lw=1, label=f"alternating ({steps} steps)")
+ax_path.plot(*extra.T, ".-", ms=2, lw=1, label=f"extra-gradient ({steps} steps)")
 ax_path.plot(0, 0, "k*", ms=12, label="equilibrium (0, 0)")
 ax_path.set(xlabel="x (the minimising player)", ylabel="y (the maximising player)", aspect="equal",
             xlim=(-1.9, 1.9), ylim=(-1.9, 1.9), title="Gradient play on min_x max_y xy")
 ax_r.plot(radius_sim, lw=2, label="simultaneous")
 ax_r.plot(radius_alt, lw=2, label="alternating")
-ax_r.set(xlabel="step", ylabel="distance to the equilibrium", title="Out, or round and round — never in")
+ax_r.plot(radius_extra, lw=2, label="extra-gradient")
+ax_r.set(xlabel="step", ylabel="distance to the equilibrium", title="Out, round and round, or (extra-gradient) in")
 ax_path.legend(frameon=False, fontsize=7, loc="upper left")
 ax_r.legend(frameon=False, fontsize=8)
 plt.show()
 
 # %% [markdown]
 # *Reading the figure.* Left: the simultaneous iterates spiral away from the star; the
-# alternating ones go round it on a closed orbit. Right: the distance to the equilibrium grows
-# geometrically, or stays put. Remedies — averaging iterates, optimism, extra-gradient, negative
-# momentum, gradient penalties — exist {cite:p}`daskalakis2018optimism,gidel2019negative,mescheder2018converge`;
-# the lesson for now is that a GAN's losses do not go steadily down, and should not be read as
-# if they did.
+# alternating ones go round it on an ellipse, never closing in; the extra-gradient ones spiral in.
+# Right: the distance to the equilibrium grows geometrically, stays put, or shrinks geometrically.
+# Other remedies exist: optimistic gradient steps {cite:p}`daskalakis2018optimism`, negative momentum
+# {cite:p}`gidel2019negative`, averaging the iterates {cite:p}`yazici2019unusual`, and zero-centred
+# gradient penalties {cite:p}`mescheder2018converge` (chapter 9). The lesson for now is that a GAN's
+# losses do not go steadily down, and should not be read as if they did.
 #
 # ## 1.6 Common mistakes
 #
@@ -530,34 +595,40 @@ plt.show()
 #
 # Watch it happen in the smallest GAN there is: data $\mathcal N(0, 1)$, generator
 # $G_\theta(z) = z + \theta$ starting near $\theta = 2$, logistic discriminator $\sigma(a x + b)$,
-# one gradient step for each player in turn, five seeds. A seed draws the start ($\theta$ uniform in
-# $[1.5, 2.5]$, $a$ and $b$ from $\mathcal N(0, 0.1^2)$) and the mini-batches, so the seeds are five
-# different training runs, not five noise draws of one.
+# one plain gradient step (SGD, the same learning rate for every loss) for each player in turn, five
+# seeds. A seed draws the start ($\theta$ uniform in $[1.5, 2.5]$, $a$ and $b$ from $\mathcal N(0, 0.1^2)$)
+# and the mini-batches, so the seeds are five different training runs, not five noise draws of one. The
+# same two correct losses then start far from the data, near $\theta = 6$, where the discriminator wins
+# quickly: the regime of section 1.4's shaded band.
 
 # %%
 GAME_STEPS = 300
 
 
-def tiny_gan(generator_loss, steps=GAME_STEPS, lr=0.05, seed=SEED):
-    """Alternating SGD on the 1D game from a start drawn with `seed`.
+def tiny_gan(generator_loss, start=2.0, steps=GAME_STEPS, lr=0.05, seed=SEED):
+    """Alternating SGD on the 1D game; theta starts uniform in [start - 0.5, start + 0.5] (drawn with `seed`).
 
-    Returns (theta after every generator step, the generator's loss at every step), both of shape (steps,)."""
+    Returns a dict of arrays of shape (steps,): theta after every generator step, the generator's loss, the
+    part of it that depends on G through D's fake term, -log(1 - D(G(z))), and the mean D(G(z))."""
     rng = torch.Generator().manual_seed(seed)
-    theta = (1.5 + torch.rand((), generator=rng)).requires_grad_()
+    theta = (start - 0.5 + torch.rand((), generator=rng)).requires_grad_()
     a, b = (0.1 * torch.randn(2, generator=rng)).unbind()
     a, b = a.clone().requires_grad_(), b.clone().requires_grad_()
     opt_d, opt_g = torch.optim.SGD([a, b], lr=lr), torch.optim.SGD([theta], lr=lr)
-    path, g_losses = [], []
+    record = {"theta": [], "loss": [], "fake_term": [], "d_fake": []}
     for _ in range(steps):
         real, z = torch.randn(256, generator=rng), torch.randn(256, generator=rng)
         fake = (z + theta).detach()
         loss_d = -(F.logsigmoid(a * real + b).mean() + F.logsigmoid(-(a * fake + b)).mean())
         opt_d.zero_grad(); loss_d.backward(); opt_d.step()
-        loss_g = generator_loss(a * real + b, a * (z + theta) + b)
+        fake_logits = a * (z + theta) + b
+        loss_g = generator_loss(a * real + b, fake_logits)
         opt_g.zero_grad(); loss_g.backward(); opt_g.step()
-        path.append(theta.item())
-        g_losses.append(loss_g.item())
-    return np.array(path), np.array(g_losses)
+        record["theta"].append(theta.item())
+        record["loss"].append(loss_g.item())
+        record["fake_term"].append(F.softplus(fake_logits).mean().item())       # -log(1 - sigmoid(l))
+        record["d_fake"].append(torch.sigmoid(fake_logits).mean().item())
+    return {key: np.array(values) for key, values in record.items()}
 
 
 losses = {
@@ -566,11 +637,20 @@ losses = {
     "WRONG: D's loss used for G": lambda real_logits, fake_logits:
         -(F.logsigmoid(real_logits).mean() + F.logsigmoid(-fake_logits).mean()),
 }
+NS, SAT, WRONG = losses
 SEEDS = [SEED + k for k in range(5)]
-results = {name: [tiny_gan(loss, seed=seed) for seed in SEEDS] for name, loss in losses.items()}
-runs = {name: np.stack([path for path, _ in result]) for name, result in results.items()}        # (seeds, steps)
-g_loss = {name: np.stack([loss for _, loss in result]) for name, result in results.items()}      # (seeds, steps)
-paths = {name: run[0] for name, run in runs.items()}  # the first seed, drawn below
+
+
+def play(start, names):
+    """Every loss in names from `start`, every seed: {name: {key: (seeds, steps) array}}."""
+    out = {}
+    for name in names:
+        records = [tiny_gan(losses[name], start=start, seed=seed) for seed in SEEDS]
+        out[name] = {key: np.stack([r[key] for r in records]) for key in records[0]}
+    return out
+
+
+near, far = play(2.0, losses), play(6.0, [NS, SAT])
 
 
 def first_arrival(path, within=0.5):
@@ -579,51 +659,65 @@ def first_arrival(path, within=0.5):
     return GAME_STEPS + 1 if len(outside) and outside[-1] == GAME_STEPS - 1 else (outside[-1] + 2 if len(outside) else 1)
 
 
-arrival = {name: np.array([first_arrival(path) for path in run]) for name, run in runs.items()}
-NS, SAT, WRONG = losses
-ns, sat = arrival[NS], arrival[SAT]
-later = sat - ns                                  # paired: the same seed, the same start and batches
-wrong_early, wrong_late = g_loss[WRONG][:, :20].mean(1), g_loss[WRONG][:, -20:].mean(1)
-assert (ns <= GAME_STEPS).all() and (sat <= GAME_STEPS).all(), "both correct losses reach the data"
+arrival = {name: np.array([first_arrival(path) for path in run["theta"]]) for name, run in near.items()}
+far_arrival = {name: np.array([first_arrival(path) for path in run["theta"]]) for name, run in far.items()}
+later = arrival[SAT] - arrival[NS]                # paired: the same seed, the same start and batches
+wrong_early, wrong_late = near[WRONG]["loss"][:, :20].mean(1), near[WRONG]["loss"][:, -20:].mean(1)
+fake_early, fake_late = near[WRONG]["fake_term"][:, :20].mean(1), near[WRONG]["fake_term"][:, -20:].mean(1)
+assert (arrival[NS] <= GAME_STEPS).all() and (arrival[SAT] <= GAME_STEPS).all(), "both correct losses reach the data"
 assert (later > 0).all() and later.mean() > 2 * later.std(ddof=1), "the saturating loss arrives later, on every seed"
-assert (runs[WRONG][:, -1] > 3.0).all(), "with D's loss, G moves away on every seed"
-assert (wrong_late < 0.5 * wrong_early).all(), "... while its loss goes down"
-print(f"on every one of {len(SEEDS)} seeds: both correct losses bring theta within 0.5 of the data mean and keep "
-      "it there, the saturating loss later than the non-saturating one; with D's loss theta ends beyond 3 "
-      "and the generator's loss falls by more than half")
+assert (far[NS]["d_fake"][:, :50].mean(1) < 0.1).all(), "far away, D wins: D(G(z)) < 0.1 early on"
+assert (far_arrival[NS] <= GAME_STEPS).all() and (far[SAT]["theta"][:, -1] > 4).all(), "far away, the saturating loss stalls"
+assert (near[WRONG]["theta"][:, -1] > 3.0).all(), "with D's loss, G moves away on every seed"
+assert (wrong_late < 0.5 * wrong_early).all() and (fake_late < 0.5 * fake_early).all(), "... while its loss goes down"
+print(f"on every one of {len(SEEDS)} seeds: from near theta = 2 both correct losses bring theta within 0.5 of the "
+      "data mean and keep it there, the saturating loss later than the non-saturating one; from near theta = 6 "
+      "the non-saturating loss does so within 300 steps while the saturating one leaves theta above 4; with D's "
+      "loss theta ends beyond 3 while the generator's loss, and its own fake term, fall by more than half")
 
 # %% tags=["nbval-ignore-output"]
 print(f"seeds {SEEDS}")
-for name in (NS, SAT):
-    print(f"{name:30s} within 0.5 of 0 from step {', '.join(map(str, arrival[name]))}; "
-          f"theta at step {GAME_STEPS}: {', '.join(f'{t:+.2f}' for t in runs[name][:, -1])}; "
-          f"lowest theta {', '.join(f'{t:+.2f}' for t in runs[name].min(1))}")
-print(f"saturating minus non-saturating arrival: {', '.join(map(str, later))} steps "
+for label, runs, arrived in (("near theta = 2", near, arrival), ("near theta = 6", far, far_arrival)):
+    for name in (NS, SAT):
+        reached = ", ".join(str(k) if k <= GAME_STEPS else "never" for k in arrived[name])
+        print(f"{label}, {name:30s} within 0.5 of 0 from step {reached}; theta at step {GAME_STEPS}: "
+              f"{', '.join(f'{t:+.2f}' for t in runs[name]['theta'][:, -1])}; mean D(G(z)) over the first 50 "
+              f"steps {', '.join(f'{d:.3f}' for d in runs[name]['d_fake'][:, :50].mean(1))}")
+print(f"near theta = 2, saturating minus non-saturating arrival: {', '.join(map(str, later))} steps "
       f"(mean {later.mean():.1f}, sample SD {later.std(ddof=1):.1f}, n = {len(SEEDS)})")
-print(f"{WRONG}: theta at step {GAME_STEPS} {', '.join(f'{t:+.2f}' for t in runs[WRONG][:, -1])}; generator's loss, "
-      f"mean of the first 20 steps {', '.join(f'{v:.3f}' for v in wrong_early)}, of the last 20 "
-      f"{', '.join(f'{v:.3f}' for v in wrong_late)}")
+print(f"{WRONG}: theta at step {GAME_STEPS} {', '.join(f'{t:+.2f}' for t in near[WRONG]['theta'][:, -1])}; "
+      f"generator's loss, mean of the first 20 steps {', '.join(f'{v:.3f}' for v in wrong_early)}, of the last 20 "
+      f"{', '.join(f'{v:.3f}' for v in wrong_late)}; its fake term -log(1 - D(G(z))) "
+      f"{', '.join(f'{v:.3f}' for v in fake_early)} -> {', '.join(f'{v:.3f}' for v in fake_late)}")
 
 # %%
-fig, ax = plt.subplots(figsize=(7, 3.8))
-for name, path in paths.items():
-    ax.plot(np.arange(1, GAME_STEPS + 1), path, lw=2, label=name)
-ax.axhline(0, ls="--", color="k", lw=1, label="data mean (the goal)")
-ax.set(xlabel="generator step", ylabel=r"generator parameter $\theta$",
-       title="With the discriminator's loss, the generator runs away from the data")
-ax.legend(frameon=False, fontsize=8)
+fig, (ax_near, ax_far) = plt.subplots(1, 2, figsize=(12, 3.9), sharey=True)
+steps_axis = np.arange(1, GAME_STEPS + 1)
+for name, run in near.items():
+    ax_near.plot(steps_axis, run["theta"][0], lw=2, label=name)
+for name, run in far.items():
+    ax_far.plot(steps_axis, run["theta"][0], lw=2, label=name)
+for ax in (ax_near, ax_far):
+    ax.axhline(0, ls="--", color="k", lw=1, label="data mean (the goal)")
+    ax.set(xlabel="generator step")
+    ax.legend(frameon=False, fontsize=8)
+ax_near.set(ylabel=r"generator parameter $\theta$", title="Start near 2: D's loss used for G runs away")
+ax_far.set(title="Start near 6: D wins early, the saturating loss stalls")
 plt.show()
 
 # %% [markdown]
-# *Reading the figure* (the first seed; the printouts above have all five). Both correct losses bring
-# $\theta$ to the data ($\theta = 0$), overshoot a little below it and come back: a damped
-# oscillation, not the endless circling of section 1.5, because here both distributions have densities
-# (section 1.5's condition). At the start $a, b \approx 0$, so $D \approx \tfrac12$ and both gradients are
-# about equal; as the discriminator learns, $D(G(z))$ drops below $\tfrac12$, the non-saturating gradient
-# $-(1 - D)$ becomes larger than the saturating $-D$ (section 1.4), and the non-saturating loss arrives
-# first on every seed. With the discriminator's loss the generator moves steadily *away* from the data,
-# and nothing in the loss value warns you: the generator's loss goes down (printed above), as a loss
-# should.
+# *Reading the figure* (seed 0's runs; the printouts above have all five seeds). Left: both correct
+# losses bring $\theta$ to the data ($\theta = 0$), overshoot a little below it and come back, a damped
+# oscillation rather than the endless circling of section 1.5; this game has densities on both sides,
+# section 1.5's condition, though one run does not show that this is the reason. At the start
+# $a, b \approx 0$, so $D \approx \tfrac12$ and both gradients are about equal; as the discriminator
+# learns, $D(G(z))$ drops below $\tfrac12$, the non-saturating gradient $-(1 - D)$ becomes larger than the
+# saturating $-D$ (section 1.4), and at the same learning rate the non-saturating loss arrives first on
+# every seed. Right: started far away, the discriminator wins at once ($D(G(z))$ below 0.1, printed), and
+# the saturating loss barely moves $\theta$ in 300 steps while the non-saturating loss crosses the whole
+# distance — the stall of section 1.4. With the discriminator's loss (left) the generator moves steadily
+# *away* from the data, and nothing in the loss value warns you: the generator's loss goes down
+# (printed above), and so does the term of it that $G$ controls, as a loss should.
 #
 # ## Exercises
 #
@@ -672,9 +766,11 @@ assert 1.9 < half < 2.2
 #
 # - A GAN's generator is an implicit model: a function that pushes noise into a distribution.
 # - The game is $\min_G \max_D V(D, G)$ with $V$ of {eq}`value`; $D$ minimises the cross-entropy
-#   $-V$, $G$ minimises $\log(1 - D(G(z)))$, or in practice the non-saturating $-\log D(G(z))$.
+#   $-V$, $G$ minimises $\log(1 - D(G(z)))$, or in practice the non-saturating $-\log D(G(z))$, which
+#   keeps pushing when $D$ wins (the saturating loss stalls there).
 # - KL is asymmetric and unbounded; JSD is symmetric and saturates at $\log 2$.
-# - Gradient play on a game can cycle or diverge even when an equilibrium exists.
+# - Gradient play on a game can cycle or diverge even when an equilibrium exists; extra-gradient steps
+#   converge on the bilinear game.
 #
 # Next, chapter 2 derives the best discriminator and what the generator minimises against it.
 #
@@ -692,6 +788,9 @@ assert 1.9 < half < 2.2
 # - Mescheder, L., Geiger, A. & Nowozin, S. (2018). Which Training Methods for GANs do actually Converge? *Proceedings of the 35th International Conference on Machine Learning (ICML)*.
 # - Gidel, G., Askari Hemmat, R., Pezeshki, M., et al. (2019). Negative Momentum for Improved Game Dynamics. *Proceedings of the 22nd International Conference on Artificial Intelligence and Statistics (AISTATS)*.
 # - Nagarajan, V. & Kolter, J. Z. (2017). Gradient Descent GAN Optimization is Locally Stable. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
+# - Korpelevich, G. M. (1976). The extragradient method for finding saddle points and other problems. *Ekonomika i Matematicheskie Metody*.
+# - Gidel, G., Berard, H., Vignoud, G., et al. (2019). A Variational Inequality Perspective on Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
 # - Daskalakis, C., Ilyas, A., Syrgkanis, V., et al. (2018). Training GANs with Optimism. *International Conference on Learning Representations (ICLR)*.
+# - Yaz\ic\i, Y., Foo, C., Winkler, S., et al. (2019). The Unusual Effectiveness of Averaging in GAN Training. *International Conference on Learning Representations (ICLR)*.
 #
 # Every work cited in the book is in the [bibliography](../bibliography).
