@@ -4,7 +4,7 @@
 # A generative adversarial network {cite:p}`goodfellow2014gan` learns to *sample* from a
 # distribution without ever writing its density down. Two networks play a game: a
 # **generator** $G$ turns noise into samples, a **discriminator** $D$ tells real samples from
-# generated ones. This chapter sets up that game exactly, and checks every formula in code.
+# generated ones. This chapter sets up that game exactly, and checks its formulas in code.
 #
 # **You will learn**
 # - what an implicit generative model is, and how a function pushes noise into a distribution;
@@ -211,13 +211,16 @@ assert abs(d_at_mode - 1 / (1 + np.exp(-theta**2 / 2))) < 1e-3
 #
 # ```{note}
 # Three framings of GANs that you will meet, each half true. *GANs are maximum likelihood*: the
-# standard GAN is not (its generator has no likelihood to evaluate, section 1.1), although
+# standard GAN is not. Against the optimal discriminator its generator minimises the Jensen–Shannon
+# divergence (chapter 2), not the KL divergence that maximum likelihood minimises, and its likelihood
+# cannot be evaluated anyway (section 1.1). Yet
 # {cite:t}`goodfellow2014distinguishability` gives a generator cost whose expected gradient, against the
 # optimal discriminator, equals that of maximum likelihood. *GANs are reinforcement learning*: they are
 # not trained with rewards from an environment, but {cite:t}`pfau2016connecting` show that a GAN can be
 # viewed as an actor-critic method in an environment where the actor cannot affect the reward. *GANs come
-# from classical game theory*: the minimax formulation is the 2014 paper's own, which borrows the
-# vocabulary of zero-sum games.
+# from classical game theory*: game theory supplies the vocabulary (zero-sum games, equilibria) and the
+# minimax form, but not the method; the generator–discriminator game for learning a distribution is the
+# 2014 paper's.
 # ```
 #
 # ## 1.3 Measuring how far two distributions are
@@ -346,19 +349,25 @@ plt.show()
 # move them apart and refit.
 
 # %%
-separations = [3.0, 4.0, 5.0, 8.0]   # (at +-2 the two bumps merge into one hump: a single minimum)
-one_bump, covering = [], []
+separations = [3.0, 4.0, 5.0, 8.0]   # (at +-2 JSD has a single minimum, the covering one)
+one_bump, covering = {"JSD": [], "KL(q || p)": []}, {"JSD": [], "KL(q || p)": []}
 for d in separations:
     p_d = data.mixture_1d(means=[-d, d], stds=1.0, weights=[0.5, 0.5]).pdf(x)
-    on_bump, across = fit(lambda q: theory.js_divergence(p_d, q, x), starts=((d, 0.0), (0.0, np.log(d))))
-    assert abs(on_bump.x[0] - d) < 0.5 and abs(across.x[0]) < 1e-3      # one local minimum of each kind
-    one_bump.append(on_bump.fun)
-    covering.append(across.fun)
-    print(f"bumps at +-{d:.0f}: JSD of the best one-bump Gaussian {on_bump.fun:.4f}, of the best covering one "
-          f"{across.fun:.4f} -> {'covering' if across.fun < on_bump.fun else 'one bump'} is lower")
-one_bump, covering = np.array(one_bump), np.array(covering)
-assert covering[separations.index(3.0)] < one_bump[separations.index(3.0)]
-assert (one_bump[np.array(separations) >= 5] < covering[np.array(separations) >= 5]).all()
+    for name, divergence in (("JSD", lambda q: theory.js_divergence(p_d, q, x)),
+                             ("KL(q || p)", lambda q: theory.kl_divergence(q, p_d, x))):
+        on_bump, across = fit(divergence, starts=((d, 0.0), (0.0, np.log(d))))
+        assert abs(on_bump.x[0] - d) < 0.5 and abs(across.x[0]) < 1e-3     # it ends on a bump / across both
+        value = lambda mean, log_std: divergence(stats.norm(mean, np.exp(log_std)).pdf(x))
+        for fitted in (on_bump, across):   # a minimum, not a saddle: moving the mean either way raises it
+            assert min(value(fitted.x[0] - 0.05, fitted.x[1]), value(fitted.x[0] + 0.05, fitted.x[1])) > fitted.fun
+        one_bump[name].append(on_bump.fun)
+        covering[name].append(across.fun)
+    print(f"bumps at +-{d:.0f}: best one-bump Gaussian vs best covering one: JSD {one_bump['JSD'][-1]:.4f} vs "
+          f"{covering['JSD'][-1]:.4f}, reverse KL {one_bump['KL(q || p)'][-1]:.3f} vs {covering['KL(q || p)'][-1]:.3f}")
+one_bump, covering = ({name: np.array(v) for name, v in values.items()} for values in (one_bump, covering))
+close = np.array(separations) <= 4
+assert (covering["JSD"][close] < one_bump["JSD"][close]).all() and (one_bump["JSD"][~close] < covering["JSD"][~close]).all()
+assert (one_bump["KL(q || p)"] < covering["KL(q || p)"]).all()
 
 # %% [markdown]
 # Close bumps ($\pm 3$, $\pm 4$): JSD prefers to cover them; further apart ($\pm 5$, $\pm 8$), a Gaussian on
@@ -514,8 +523,9 @@ print("|NS gradient - grad(KL - 2 JSD)| and |saturating gradient - grad(2 JSD)| 
 # $x^2 + y^2 - \eta x y$ constant: it **cycles** forever. Neither converges, although the
 # equilibrium exists {cite:p}`mescheder2018converge,gidel2019negative`. Whether GAN training
 # inherits this depends on the distributions. When $p_{data}$ and $p_g$ have densities (are absolutely
-# continuous) and some further conditions hold, simultaneous gradient play on the GAN game converges to
-# the equilibrium if it starts close enough {cite:p}`nagarajan2017gradient`; when the data is
+# continuous) and some further conditions hold, the equilibrium is locally stable for simultaneous
+# gradient play in the limit of small steps {cite:p}`nagarajan2017gradient`: started close enough, with a
+# small enough step, it converges; when the data is
 # concentrated on a point or a thin set, as images are, it need not: {cite:t}`mescheder2018converge`
 # show a GAN with a single data point (the Dirac-GAN of chapter 9) that circles exactly like the game
 # above. The tiny GAN of section 1.6 has densities on both sides (though it alternates its steps),
@@ -666,14 +676,19 @@ wrong_early, wrong_late = near[WRONG]["loss"][:, :20].mean(1), near[WRONG]["loss
 fake_early, fake_late = near[WRONG]["fake_term"][:, :20].mean(1), near[WRONG]["fake_term"][:, -20:].mean(1)
 assert (arrival[NS] <= GAME_STEPS).all() and (arrival[SAT] <= GAME_STEPS).all(), "both correct losses reach the data"
 assert (later > 0).all() and later.mean() > 2 * later.std(ddof=1), "the saturating loss arrives later, on every seed"
-assert (far[NS]["d_fake"][:, :50].mean(1) < 0.1).all(), "far away, D wins: D(G(z)) < 0.1 early on"
-assert (far_arrival[NS] <= GAME_STEPS).all() and (far[SAT]["theta"][:, -1] > 4).all(), "far away, the saturating loss stalls"
+for name in (NS, SAT):
+    overshoot, end = near[name]["theta"].min(1), near[name]["theta"][:, -1]
+    assert (overshoot < 0).all() and (np.abs(end) < 0.2).all(), "overshoot below 0, then back near 0, every seed"
+    assert (far[name]["d_fake"][:, :50].mean(1) < 0.1).all(), "far away, D soon wins: D(G(z)) < 0.1 on average early on"
+moved = {name: np.abs(run["theta"][:, -1] - run["theta"][:, 0]) for name, run in far.items()}
+assert (far_arrival[NS] <= GAME_STEPS).all() and (moved[SAT] < 0.2 * moved[NS]).all(), "far away, the saturating loss stalls"
 assert (near[WRONG]["theta"][:, -1] > 3.0).all(), "with D's loss, G moves away on every seed"
 assert (wrong_late < 0.5 * wrong_early).all() and (fake_late < 0.5 * fake_early).all(), "... while its loss goes down"
 print(f"on every one of {len(SEEDS)} seeds: from near theta = 2 both correct losses bring theta within 0.5 of the "
-      "data mean and keep it there, the saturating loss later than the non-saturating one; from near theta = 6 "
-      "the non-saturating loss does so within 300 steps while the saturating one leaves theta above 4; with D's "
-      "loss theta ends beyond 3 while the generator's loss, and its own fake term, fall by more than half")
+      "data mean, overshoot below it and end within 0.2 of it, the saturating loss later than the non-saturating "
+      "one; from near theta = 6 the non-saturating loss reaches the data within 300 steps while the saturating one "
+      "moves theta less than a fifth as far; with D's loss theta ends beyond 3 while the generator's loss, and "
+      "its own fake term, fall by more than half")
 
 # %% tags=["nbval-ignore-output"]
 print(f"seeds {SEEDS}")
@@ -681,7 +696,8 @@ for label, runs, arrived in (("near theta = 2", near, arrival), ("near theta = 6
     for name in (NS, SAT):
         reached = ", ".join(str(k) if k <= GAME_STEPS else "never" for k in arrived[name])
         print(f"{label}, {name:30s} within 0.5 of 0 from step {reached}; theta at step {GAME_STEPS}: "
-              f"{', '.join(f'{t:+.2f}' for t in runs[name]['theta'][:, -1])}; mean D(G(z)) over the first 50 "
+              f"{', '.join(f'{t:+.2f}' for t in runs[name]['theta'][:, -1])}; lowest theta "
+              f"{', '.join(f'{t:+.2f}' for t in runs[name]['theta'].min(1))}; mean D(G(z)) over the first 50 "
               f"steps {', '.join(f'{d:.3f}' for d in runs[name]['d_fake'][:, :50].mean(1))}")
 print(f"near theta = 2, saturating minus non-saturating arrival: {', '.join(map(str, later))} steps "
       f"(mean {later.mean():.1f}, sample SD {later.std(ddof=1):.1f}, n = {len(SEEDS)})")
@@ -706,18 +722,63 @@ ax_far.set(title="Start near 6: D wins early, the saturating loss stalls")
 plt.show()
 
 # %% [markdown]
-# *Reading the figure* (seed 0's runs; the printouts above have all five seeds). Left: both correct
-# losses bring $\theta$ to the data ($\theta = 0$), overshoot a little below it and come back, a damped
-# oscillation rather than the endless circling of section 1.5; this game has densities on both sides,
-# section 1.5's condition, though one run does not show that this is the reason. At the start
+# *Reading the figure* (the first seed's runs, `SEED`; the printouts above have all five seeds). Left:
+# both correct losses bring $\theta$ to the data ($\theta = 0$), overshoot a little below it and come back
+# (on every seed), a damped oscillation rather than the endless circling of section 1.5; the cell after
+# the figure shows why. At the start
 # $a, b \approx 0$, so $D \approx \tfrac12$ and both gradients are about equal; as the discriminator
 # learns, $D(G(z))$ drops below $\tfrac12$, the non-saturating gradient $-(1 - D)$ becomes larger than the
 # saturating $-D$ (section 1.4), and at the same learning rate the non-saturating loss arrives first on
-# every seed. Right: started far away, the discriminator wins at once ($D(G(z))$ below 0.1, printed), and
+# every seed. Right: started far away, the discriminator soon wins ($D(G(z))$ averages below 0.1 over the
+# first 50 steps, printed), and
 # the saturating loss barely moves $\theta$ in 300 steps while the non-saturating loss crosses the whole
 # distance — the stall of section 1.4. With the discriminator's loss (left) the generator moves steadily
 # *away* from the data, and nothing in the loss value warns you: the generator's loss goes down
-# (printed above), and so does the term of it that $G$ controls, as a loss should.
+# (printed above), and so does the term of it that $G$ controls, as a loss should: both players now
+# minimise the same function, $L_D$, and the game has become a cooperative one against the data.
+#
+# **Why it settles.** Linearise one round of play (a $D$ step, then a $G$ step, with the expected
+# gradients) around the equilibrium $a = b = \theta = 0$ and look at the eigenvalues of that map: moduli
+# below 1 mean the iterates spiral in, moduli of exactly 1 that they circle. Compare the tiny GAN with the
+# same game on point masses — data always at 0, the generator always at $\theta$ (the Dirac-GAN of
+# chapter 9) — with the non-saturating loss and the same step 0.05. The expectations over $x$ and $z$ are
+# computed by Gauss–Hermite quadrature, exact for this purpose.
+
+# %%
+nodes, node_weights = np.polynomial.hermite_e.hermegauss(64)                  # E over N(0, 1)
+nodes, node_weights = torch.tensor(nodes), torch.tensor(node_weights / node_weights.sum())
+
+
+def one_round(params, point_mass, lr=0.05):
+    """One D step then one G step (non-saturating) with expected gradients; params = (a, b, theta)."""
+    a, b, theta = params.unbind()
+    real, w = (torch.zeros(1, dtype=torch.float64), torch.ones(1, dtype=torch.float64)) if point_mass \
+        else (nodes, node_weights)
+    fake = theta + (0 * real if point_mass else nodes)
+    d_real, d_fake = torch.sigmoid(a * real + b), torch.sigmoid(a * fake + b)
+    # gradients of L_D = E softplus(-(a x + b)) + E softplus(a G(z) + b) in a and b
+    a_new = a - lr * (w * (-(1 - d_real) * real + d_fake * fake)).sum()
+    b_new = b - lr * (w * (-(1 - d_real) + d_fake)).sum()
+    # gradient of L_G = E softplus(-(a_new G(z) + b_new)) in theta, D held at its new values
+    g_theta = -(w * torch.sigmoid(-(a_new * fake + b_new)) * a_new).sum()
+    return torch.stack([a_new, b_new, theta - lr * g_theta])
+
+
+moduli = {}
+for label, point_mass in (("densities (the tiny GAN)", False), ("point masses (Dirac-GAN)", True)):
+    jacobian = torch.autograd.functional.jacobian(lambda v: one_round(v, point_mass), torch.zeros(3, dtype=torch.float64))
+    moduli[label] = np.sort(np.abs(np.linalg.eigvals(jacobian.numpy())))[::-1]
+    print(f"{label:26s} eigenvalue moduli of one round: {', '.join(f'{m:.4f}' for m in moduli[label])}")
+assert moduli["densities (the tiny GAN)"].max() < 0.99                     # every direction contracts
+assert abs(moduli["point masses (Dirac-GAN)"].max() - 1) < 1e-9            # one rotation neither grows nor shrinks
+
+# %% [markdown]
+# With densities every eigenvalue has modulus below 1: each round shrinks the distance to the
+# equilibrium by a fixed factor, and after 300 rounds little is left — the damped overshoot of the
+# figure. The damping comes from the discriminator's loss: its curvature in $a$ is set by the mean square
+# of the real and generated samples, which pulls $a$ back towards 0 at every step. With point masses at
+# the equilibrium that mean square is zero, a pair of eigenvalues sits exactly on the unit circle, and the same play circles for ever, like
+# the bilinear game. This is section 1.5's contrast, computed rather than argued.
 #
 # ## Exercises
 #
@@ -791,6 +852,6 @@ assert 1.9 < half < 2.2
 # - Korpelevich, G. M. (1976). The extragradient method for finding saddle points and other problems. *Ekonomika i Matematicheskie Metody*.
 # - Gidel, G., Berard, H., Vignoud, G., et al. (2019). A Variational Inequality Perspective on Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
 # - Daskalakis, C., Ilyas, A., Syrgkanis, V., et al. (2018). Training GANs with Optimism. *International Conference on Learning Representations (ICLR)*.
-# - Yaz\ic\i, Y., Foo, C., Winkler, S., et al. (2019). The Unusual Effectiveness of Averaging in GAN Training. *International Conference on Learning Representations (ICLR)*.
+# - Yazıcı, Y., Foo, C., Winkler, S., et al. (2019). The Unusual Effectiveness of Averaging in GAN Training. *International Conference on Learning Representations (ICLR)*.
 #
 # Every work cited in the book is in the [bibliography](../bibliography).
