@@ -271,3 +271,15 @@ def test_every_code_cell_of_every_chapter_source_compiles():
             for number, (header, body) in enumerate(zip(headers, bodies), start=1):
                 if "[markdown]" not in header:
                     compile(body, f"{name}, cell {number}", "exec")
+
+
+def test_no_section_heading_of_a_chapter_source_is_hidden_in_a_code_cell():
+    """A heading written as "# ## ..." after a code cell's header is a Python comment: the book loses the section."""
+    for source in sorted((ROOT / "chapters" / "src").glob("[0-9][0-9]_*.py")):
+        text = source.read_text()
+        bodies = re.split(r"^# %%.*$", text, flags=re.M)[1:]
+        headers = re.findall(r"^# %%.*$", text, flags=re.M)
+        for number, (header, body) in enumerate(zip(headers, bodies), start=1):
+            if "[markdown]" not in header:
+                hidden = re.findall(r"^# #{1,4} .*$", body, flags=re.M)
+                assert not hidden, f"{source.name}, cell {number}: heading {hidden[0]!r} is inside a code cell"

@@ -10,11 +10,11 @@
 # - what an implicit generative model is, and how a function pushes noise into a distribution;
 # - the value function $V(D, G)$ of the minimax game, and what each player wants;
 # - the KL and Jensen–Shannon divergences, computed and checked against closed forms;
-# - the saturating and non-saturating generator losses, and why the first one stalls when the
-#   discriminator wins;
+# - the saturating and non-saturating generator losses, and why the first one slows to a crawl when
+#   the discriminator wins;
 # - why training a game by gradient steps is harder than minimising a loss, and one remedy.
 #
-# **Run time.** Quick profile: under a minute on a laptop CPU. Nothing here needs a GPU;
+# **Run time.** Quick profile: under a minute on two CPU cores. Nothing here needs a GPU;
 # the full profile only uses more samples.
 
 # %% tags=["hide-input"]
@@ -65,7 +65,8 @@ x = np.linspace(-25, 25, 50_001)  # the grid of this chapter: wide enough that e
 # distribution of $G(z)$, written $p_g$, is the **push-forward** of $p_z$ through $G$. Sampling is
 # one forward pass. Evaluating $p_g(x)$ is another matter. When $z$ has fewer dimensions than $x$, as
 # in every image GAN of this book (64 or 100 noise dimensions for images of 784 values or more), $p_g$ lives on a set of
-# lower dimension and has **no density at all**; when it has one, computing it needs $G$'s inverse and
+# lower dimension and has **no density at all** (for networks built from affine maps and the usual
+# nonlinearities, {cite:t}`arjovsky2017principled`, Lemma 1); when it has one, computing it needs $G$'s inverse and
 # the determinant of its Jacobian, which a GAN's networks do not provide. So a GAN cannot be trained by
 # maximising the likelihood $p_g(x)$ of the data; the discriminator is what replaces it.
 #
@@ -207,11 +208,11 @@ assert abs(d_at_mode - 1 / (1 + np.exp(-theta**2 / 2))) < 1e-3
 # not "1 on data, 0 on fakes": at the data's mode it says $1/(1 + e^{-2}) \approx 0.88$, because
 # $p_g$ still has mass there (printed above). Right: after $D$'s best
 # response, the value is lowest — exactly $-\log 4 \approx -1.386$ — when the generator matches
-# the data. Chapter 2 proves that this holds for every pair of distributions.
+# the data. Chapter 2 proves that this holds for every data distribution.
 #
 # ```{note}
 # Three framings of GANs that you will meet, each half true. *GANs are maximum likelihood*: the
-# standard GAN is not. Against the optimal discriminator its generator minimises the Jensen–Shannon
+# standard GAN is not. With the minimax loss and the optimal discriminator its generator minimises the Jensen–Shannon
 # divergence (chapter 2), not the KL divergence that maximum likelihood minimises, and its likelihood
 # cannot be evaluated anyway (section 1.1). Yet
 # {cite:t}`goodfellow2014distinguishability` gives a generator cost whose expected gradient, against the
@@ -219,8 +220,11 @@ assert abs(d_at_mode - 1 / (1 + np.exp(-theta**2 / 2))) < 1e-3
 # not trained with rewards from an environment, but {cite:t}`pfau2016connecting` show that a GAN can be
 # viewed as an actor-critic method in an environment where the actor cannot affect the reward. *GANs come
 # from classical game theory*: game theory supplies the vocabulary (zero-sum games, equilibria) and the
-# minimax form, but not the method; the generator–discriminator game for learning a distribution is the
-# 2014 paper's.
+# minimax form, not the method. The method's precursors are in machine learning: noise-contrastive
+# estimation {cite:p}`gutmann2010nce` fits a model by training a classifier to tell data from a fixed
+# noise distribution, and predictability minimisation {cite:p}`schmidhuber1992predictability` pits two
+# networks against each other; the 2014 paper let the generator itself be the "noise" the classifier
+# learns to reject.
 # ```
 #
 # ## 1.3 Measuring how far two distributions are
@@ -235,7 +239,9 @@ assert abs(d_at_mode - 1 / (1 + np.exp(-theta**2 / 2))) < 1e-3
 #
 # $$ \mathrm{JSD}(p \,\|\, q) = \tfrac12 \mathrm{KL}(p \,\|\, m) + \tfrac12 \mathrm{KL}(q \,\|\, m), \qquad 0 \le \mathrm{JSD} \le \log 2. $$ (jsd)
 #
-# It is symmetric and always finite. `gantut.theory` computes both by numerical integration; for
+# It is symmetric and always finite. Both are **f-divergences**, $\int q\, f(p/q)$ for a convex $f$ with
+# $f(1) = 0$, and f-GAN {cite:p}`nowozin2016fgan` trains a GAN for any member of that family.
+# `gantut.theory` computes both by numerical integration; for
 # two Gaussians KL has a closed form to check against:
 #
 # $$ \mathrm{KL}\big(\mathcal N(\mu_1, \sigma_1^2) \,\|\, \mathcal N(\mu_2, \sigma_2^2)\big) = \log\frac{\sigma_2}{\sigma_1} + \frac{\sigma_1^2 + (\mu_1 - \mu_2)^2}{2\sigma_2^2} - \frac12. $$ (kl-gauss)
@@ -243,13 +249,12 @@ assert abs(d_at_mode - 1 / (1 + np.exp(-theta**2 / 2))) < 1e-3
 # %%
 mus = np.linspace(0, 8, 33)
 p = stats.norm(0, 1).pdf(x)
-kl_pq, kl_qp, jsd, jsd_swapped, kl_closed, kl_closed_qp = [], [], [], [], [], []
+kl_pq, kl_qp, jsd, kl_closed, kl_closed_qp = [], [], [], [], []
 for mu in mus:
     q = stats.norm(mu, 2).pdf(x)
     kl_pq.append(theory.kl_divergence(p, q, x))
     kl_qp.append(theory.kl_divergence(q, p, x))
     jsd.append(theory.js_divergence(p, q, x))
-    jsd_swapped.append(theory.js_divergence(q, p, x))
     kl_closed.append(theory.kl_gaussians(0, 1, mu, 2))
     kl_closed_qp.append(theory.kl_gaussians(mu, 2, 0, 1))
 error = max(np.max(np.abs(np.array(kl_pq) - kl_closed)), np.max(np.abs(np.array(kl_qp) - kl_closed_qp)))
@@ -259,7 +264,7 @@ assert error < 1e-12
 # the two densities discretised on the grid, in nats.
 scipy_jsd = np.array([distance.jensenshannon(p, stats.norm(mu, 2).pdf(x)) ** 2 for mu in mus])
 jsd_error = np.abs(np.array(jsd) - scipy_jsd).max()
-assert jsd_error < 1e-6 and np.allclose(jsd, jsd_swapped, atol=1e-12)
+assert jsd_error < 1e-6
 # The plateau: from mu = 6 to mu = 8, KL(p || q) still grows by several nats; JSD, near log 2, hardly moves.
 six, eight = np.searchsorted(mus, 6.0), np.searchsorted(mus, 8.0)
 kl_growth, jsd_growth = kl_pq[eight] - kl_pq[six], jsd[eight] - jsd[six]
@@ -292,7 +297,7 @@ plt.show()
 # **Which divergence you minimise changes the answer.** Fit a single Gaussian $q$ to a
 # two-bump $p$ by minimising each divergence. Minimising $\mathrm{KL}(p\,\|\,q)$ (what maximum
 # likelihood does) must cover all of $p$'s mass; minimising $\mathrm{KL}(q\,\|\,p)$ may not put
-# mass where $p$ has none, so it picks one bump {cite:p}`goodfellow2016tutorial`. Forward KL to a
+# mass where $p$ has none, so for bumps as far apart as these it picks one {cite:p}`goodfellow2016tutorial`. Forward KL to a
 # Gaussian has a single minimum (it matches the mean and the variance of $p$); reverse KL and JSD can
 # have several, one per bump and one covering both, so we start the optimiser from a narrow and from a
 # wide Gaussian and keep the better end point.
@@ -358,8 +363,9 @@ for d in separations:
         on_bump, across = fit(divergence, starts=((d, 0.0), (0.0, np.log(d))))
         assert abs(on_bump.x[0] - d) < 0.5 and abs(across.x[0]) < 1e-3     # it ends on a bump / across both
         value = lambda mean, log_std: divergence(stats.norm(mean, np.exp(log_std)).pdf(x))
-        for fitted in (on_bump, across):   # a minimum, not a saddle: moving the mean either way raises it
-            assert min(value(fitted.x[0] - 0.05, fitted.x[1]), value(fitted.x[0] + 0.05, fitted.x[1])) > fitted.fun
+        for fitted in (on_bump, across):   # a minimum, not a saddle: a step in any of 8 directions raises it
+            steps_around = [(0.05 * np.cos(angle), 0.05 * np.sin(angle)) for angle in np.arange(8) * np.pi / 4]
+            assert min(value(fitted.x[0] + dm, fitted.x[1] + ds) for dm, ds in steps_around) > fitted.fun
         one_bump[name].append(on_bump.fun)
         covering[name].append(across.fun)
     print(f"bumps at +-{d:.0f}: best one-bump Gaussian vs best covering one: JSD {one_bump['JSD'][-1]:.4f} vs "
@@ -371,7 +377,9 @@ assert (one_bump["KL(q || p)"] < covering["KL(q || p)"]).all()
 
 # %% [markdown]
 # Close bumps ($\pm 3$, $\pm 4$): JSD prefers to cover them; further apart ($\pm 5$, $\pm 8$), a Gaussian on
-# one bump is the better fit — JSD turns mode-seeking, as the reverse KL is at every separation here. A generator that settles on
+# one bump is the better fit — JSD turns mode-seeking, as the reverse KL is at every separation here.
+# {cite:t}`huszar2015not` makes the "in between" precise: a generalised JSD with a weight $\pi$ moves from
+# the forward KL to the reverse KL as $\pi$ goes from 0 to 1. A generator that settles on
 # some modes of the data and ignores the others is the **mode collapse** of chapter 6.
 #
 # ## 1.4 Two generator losses
@@ -386,9 +394,9 @@ assert (one_bump["KL(q || p)"] < covering["KL(q || p)"]).all()
 #
 # Both losses push $D(G(z))$ up, and the paper notes that both lead to the same fixed point of
 # the dynamics: at $p_g = p_{data}$ the best discriminator is $D^* = \tfrac12$ everywhere, a constant,
-# so neither loss has a gradient left for $G$. Away from that point the non-saturating version is no
-# longer a zero-sum game: $G$ minimises $-\log D(G(z))$, not $V$, so the minimax reading of section 1.2
-# describes only its fixed point {cite:p}`goodfellow2016tutorial` (section 3.2.3). Their gradients with respect to the logit
+# so neither loss has a gradient left for $G$. The non-saturating version is not a zero-sum game: $G$
+# minimises $-\log D(G(z))$, not $V$, so the minimax reading of section 1.2 describes only the fixed
+# point the two games share {cite:p}`goodfellow2016tutorial` (section 3.2.3). Their gradients with respect to the logit
 # differ, because $\sigma'(\ell) = \sigma(\ell)(1 - \sigma(\ell))$:
 #
 # $$ \frac{\partial}{\partial \ell} \log(1 - \sigma(\ell)) = -\sigma(\ell) = -D, \qquad
@@ -431,7 +439,7 @@ plt.show()
 # %% [markdown]
 # *Reading the figure.* Left: both losses decrease as the generator fools $D$ more. Right: where
 # the discriminator wins ($D(G(z))$ near 0, shaded) the saturating loss is flat in the logit — its
-# gradient is $D$ itself — and the generator learns almost nothing (section 1.6 shows it stall). This is why the 2014 paper recommends the
+# gradient is $-D$ — and the generator learns almost nothing (section 1.6 shows how slowly it then moves). This is why the 2014 paper recommends the
 # non-saturating loss, and why it is the default whenever a GAN is trained with the cross-entropy of
 # {eq}`value`; the other losses of chapters 5 and 8 (Wasserstein, least squares, hinge) give the
 # generator other costs altogether.
@@ -446,7 +454,7 @@ plt.show()
 #    = \nabla_\theta\Big[\mathrm{KL}(p_{g,\theta}\,\|\,p_{data}) - 2\,\mathrm{JSD}(p_{g,\theta}\,\|\,p_{data})\Big]\Big|_{\theta_0}, $$ (ns-gradient)
 #
 # the gradient of a reverse KL (which punishes samples where the data has none, and barely
-# punishes missed modes) *minus* a JSD. Check it with $p_{data} = \mathcal N(0, 1)$ and
+# punishes missed modes) *minus* twice a JSD. Check it with $p_{data} = \mathcal N(0, 1)$ and
 # $p_{g,\theta} = \mathcal N(\theta, 0.7^2)$: differentiate both sides in $\theta$ by central differences,
 # on the grid, at several $\theta_0$, and compare with the candidates one might guess; the saturating
 # loss is checked against $\nabla\,2\,\mathrm{JSD}$ in the same way.
@@ -519,16 +527,16 @@ print("|NS gradient - grad(KL - 2 JSD)| and |saturating gradient - grad(2 JSD)| 
 # $(x, y) \leftarrow (I - \eta A)(x, y)$ with $A = \begin{pmatrix} 0 & 1 \\ -1 & 0 \end{pmatrix}$; the
 # eigenvalues $1 \pm i\eta$ of $I - \eta A$ have modulus $\sqrt{1 + \eta^2} > 1$. Purely imaginary
 # eigenvalues of the game's Jacobian, $\pm i$ here, are what makes gradient play rotate instead of
-# descend; chapter 9 returns to them.) Alternating play ($y$ sees the new $x$) keeps
+# descend {cite:p}`mescheder2017numerics`; chapter 9 returns to them.) Alternating play ($y$ sees the new $x$) keeps
 # $x^2 + y^2 - \eta x y$ constant: it **cycles** forever. Neither converges, although the
 # equilibrium exists {cite:p}`mescheder2018converge,gidel2019negative`. Whether GAN training
 # inherits this depends on the distributions. When $p_{data}$ and $p_g$ have densities (are absolutely
 # continuous) and some further conditions hold, the equilibrium is locally stable for simultaneous
 # gradient play in the limit of small steps {cite:p}`nagarajan2017gradient`: started close enough, with a
 # small enough step, it converges; when the data is
-# concentrated on a point or a thin set, as images are, it need not: {cite:t}`mescheder2018converge`
-# show a GAN with a single data point (the Dirac-GAN of chapter 9) that circles exactly like the game
-# above. The tiny GAN of section 1.6 has densities on both sides (though it alternates its steps),
+# concentrated on a point or a thin set, as images are believed to be, it need not: {cite:t}`mescheder2018converge`
+# show that on a GAN with a single data point (the Dirac-GAN of chapter 9) unregularised gradient play
+# is not locally convergent: near the equilibrium its dynamics rotate, like the game above. The tiny GAN of section 1.6 has densities on both sides (though it alternates its steps),
 # and it settles.
 #
 # One remedy, **extra-gradient** {cite:p}`korpelevich1976extragradient,gidel2019variational`, shows that
@@ -587,9 +595,10 @@ plt.show()
 # *Reading the figure.* Left: the simultaneous iterates spiral away from the star; the
 # alternating ones go round it on an ellipse, never closing in; the extra-gradient ones spiral in.
 # Right: the distance to the equilibrium grows geometrically, stays put, or shrinks geometrically.
-# Other remedies exist: optimistic gradient steps {cite:p}`daskalakis2018optimism`, negative momentum
-# {cite:p}`gidel2019negative`, averaging the iterates {cite:p}`yazici2019unusual`, and zero-centred
-# gradient penalties {cite:p}`mescheder2018converge` (chapter 9). The lesson for now is that a GAN's
+# Other remedies exist: optimistic gradient steps {cite:p}`popov1980modification`, used for GANs by
+# {cite:t}`daskalakis2018optimism`; negative momentum {cite:p}`gidel2019negative`; averaging the iterates
+# {cite:p}`yazici2019unusual`; and zero-centred gradient penalties
+# {cite:p}`roth2017stabilizing,mescheder2018converge` (chapter 9). The lesson for now is that a GAN's
 # losses do not go steadily down, and should not be read as if they did.
 #
 # ## 1.6 Common mistakes
@@ -619,18 +628,19 @@ def tiny_gan(generator_loss, start=2.0, steps=GAME_STEPS, lr=0.05, seed=SEED):
     """Alternating SGD on the 1D game; theta starts uniform in [start - 0.5, start + 0.5] (drawn with `seed`).
 
     Returns a dict of arrays of shape (steps,): theta after every generator step, the generator's loss, the
-    part of it that depends on G through D's fake term, -log(1 - D(G(z))), and the mean D(G(z))."""
+    part of it that depends on G through D's fake term, -log(1 - D(G(z))), the mean D(G(z)), and D's loss."""
     rng = torch.Generator().manual_seed(seed)
     theta = (start - 0.5 + torch.rand((), generator=rng)).requires_grad_()
     a, b = (0.1 * torch.randn(2, generator=rng)).unbind()
     a, b = a.clone().requires_grad_(), b.clone().requires_grad_()
     opt_d, opt_g = torch.optim.SGD([a, b], lr=lr), torch.optim.SGD([theta], lr=lr)
-    record = {"theta": [], "loss": [], "fake_term": [], "d_fake": []}
+    record = {"theta": [], "loss": [], "fake_term": [], "d_fake": [], "loss_d": []}
     for _ in range(steps):
         real, z = torch.randn(256, generator=rng), torch.randn(256, generator=rng)
         fake = (z + theta).detach()
         loss_d = -(F.logsigmoid(a * real + b).mean() + F.logsigmoid(-(a * fake + b)).mean())
         opt_d.zero_grad(); loss_d.backward(); opt_d.step()
+        record["loss_d"].append(loss_d.item())
         fake_logits = a * (z + theta) + b
         loss_g = generator_loss(a * real + b, fake_logits)
         opt_g.zero_grad(); loss_g.backward(); opt_g.step()
@@ -679,16 +689,21 @@ assert (later > 0).all() and later.mean() > 2 * later.std(ddof=1), "the saturati
 for name in (NS, SAT):
     overshoot, end = near[name]["theta"].min(1), near[name]["theta"][:, -1]
     assert (overshoot < 0).all() and (np.abs(end) < 0.2).all(), "overshoot below 0, then back near 0, every seed"
-    assert (far[name]["d_fake"][:, :50].mean(1) < 0.1).all(), "far away, D soon wins: D(G(z)) < 0.1 on average early on"
+    assert (near[name]["d_fake"][:, :50].mean(1) < 0.5).all(), "near: D(G(z)) drops below 1/2 as D learns"
+    assert (far[name]["d_fake"][:, :50].mean(1) < 0.15).all(), "far away, D soon wins: D(G(z)) < 0.15 on average early on"
 moved = {name: np.abs(run["theta"][:, -1] - run["theta"][:, 0]) for name, run in far.items()}
 assert (far_arrival[NS] <= GAME_STEPS).all() and (moved[SAT] < 0.2 * moved[NS]).all(), "far away, the saturating loss stalls"
 assert (near[WRONG]["theta"][:, -1] > 3.0).all(), "with D's loss, G moves away on every seed"
 assert (wrong_late < 0.5 * wrong_early).all() and (fake_late < 0.5 * fake_early).all(), "... while its loss goes down"
+d_loss_end = {name: run["loss_d"][:, -20:].mean(1) for name, run in near.items()}
+assert all((np.abs(d_loss_end[name] - np.log(4)) < 0.02).all() for name in (NS, SAT)), "at equilibrium L_D = log 4"
+assert (d_loss_end[WRONG] < 0.5).all(), "with D's loss used for G, D's loss ends far below log 4: D is winning"
 print(f"on every one of {len(SEEDS)} seeds: from near theta = 2 both correct losses bring theta within 0.5 of the "
       "data mean, overshoot below it and end within 0.2 of it, the saturating loss later than the non-saturating "
       "one; from near theta = 6 the non-saturating loss reaches the data within 300 steps while the saturating one "
       "moves theta less than a fifth as far; with D's loss theta ends beyond 3 while the generator's loss, and "
-      "its own fake term, fall by more than half")
+      "its own fake term, fall by more than half; D's loss ends within 0.02 of log 4 with the correct losses, "
+      "below 0.5 with D's loss used for G")
 
 # %% tags=["nbval-ignore-output"]
 print(f"seeds {SEEDS}")
@@ -705,6 +720,8 @@ print(f"{WRONG}: theta at step {GAME_STEPS} {', '.join(f'{t:+.2f}' for t in near
       f"generator's loss, mean of the first 20 steps {', '.join(f'{v:.3f}' for v in wrong_early)}, of the last 20 "
       f"{', '.join(f'{v:.3f}' for v in wrong_late)}; its fake term -log(1 - D(G(z))) "
       f"{', '.join(f'{v:.3f}' for v in fake_early)} -> {', '.join(f'{v:.3f}' for v in fake_late)}")
+for name, values in d_loss_end.items():
+    print(f"D's loss, mean of the last 20 steps, {name}: {', '.join(f'{v:.3f}' for v in values)} (log 4 = {np.log(4):.3f})")
 
 # %%
 fig, (ax_near, ax_far) = plt.subplots(1, 2, figsize=(12, 3.9), sharey=True)
@@ -718,39 +735,43 @@ for ax in (ax_near, ax_far):
     ax.set(xlabel="generator step")
     ax.legend(frameon=False, fontsize=8)
 ax_near.set(ylabel=r"generator parameter $\theta$", title="Start near 2: D's loss used for G runs away")
-ax_far.set(title="Start near 6: D wins early, the saturating loss stalls")
+ax_far.set(title="Start near 6: D wins early, the saturating loss crawls")
 plt.show()
 
 # %% [markdown]
 # *Reading the figure* (the first seed's runs, `SEED`; the printouts above have all five seeds). Left:
-# both correct losses bring $\theta$ to the data ($\theta = 0$), overshoot a little below it and come back
+# both correct losses bring $\theta$ to the data ($\theta = 0$), overshoot below it and come back
 # (on every seed), a damped oscillation rather than the endless circling of section 1.5; the cell after
 # the figure shows why. At the start
 # $a, b \approx 0$, so $D \approx \tfrac12$ and both gradients are about equal; as the discriminator
 # learns, $D(G(z))$ drops below $\tfrac12$, the non-saturating gradient $-(1 - D)$ becomes larger than the
 # saturating $-D$ (section 1.4), and at the same learning rate the non-saturating loss arrives first on
-# every seed. Right: started far away, the discriminator soon wins ($D(G(z))$ averages below 0.1 over the
-# first 50 steps, printed), and
-# the saturating loss barely moves $\theta$ in 300 steps while the non-saturating loss crosses the whole
-# distance — the stall of section 1.4. With the discriminator's loss (left) the generator moves steadily
-# *away* from the data, and nothing in the loss value warns you: the generator's loss goes down
-# (printed above), and so does the term of it that $G$ controls, as a loss should: both players now
-# minimise the same function, $L_D$, and the game has become a cooperative one against the data.
+# every seed. Right: started far away, the discriminator soon wins ($D(G(z))$ averages below 0.15 over the
+# first 50 steps on every seed, printed), and
+# the saturating loss moves $\theta$ less than a fifth as far in 300 steps as the non-saturating loss,
+# which crosses the whole distance — the weak signal of section 1.4. With the discriminator's loss (left) the generator moves *away*
+# from the data, and the generator's own loss gives no warning: it goes down (printed above), and
+# so does the term of it that $G$ controls, as a loss should — both players now minimise the same
+# function, $L_D$, and the game has become a cooperative one against the data. What does warn you is
+# $D$'s loss: with the correct losses it ends at $\log 4 \approx 1.386$, its value at the equilibrium
+# (section 1.2), while here it falls far below it (printed above) — the discriminator is winning.
 #
 # **Why it settles.** Linearise one round of play (a $D$ step, then a $G$ step, with the expected
 # gradients) around the equilibrium $a = b = \theta = 0$ and look at the eigenvalues of that map: moduli
-# below 1 mean the iterates spiral in, moduli of exactly 1 that they circle. Compare the tiny GAN with the
+# below 1 mean the iterates spiral in; moduli of exactly 1 mean that, to first order, the distance neither
+# grows nor shrinks. Compare the tiny GAN with the
 # same game on point masses — data always at 0, the generator always at $\theta$ (the Dirac-GAN of
 # chapter 9) — with the non-saturating loss and the same step 0.05. The expectations over $x$ and $z$ are
-# computed by Gauss–Hermite quadrature, exact for this purpose.
+# computed by Gauss–Hermite quadrature: exact for the Jacobian at the equilibrium (only low moments of
+# $x$ and $z$ enter it), and very accurate for the full map iterated after it.
 
 # %%
 nodes, node_weights = np.polynomial.hermite_e.hermegauss(64)                  # E over N(0, 1)
 nodes, node_weights = torch.tensor(nodes), torch.tensor(node_weights / node_weights.sum())
 
 
-def one_round(params, point_mass, lr=0.05):
-    """One D step then one G step (non-saturating) with expected gradients; params = (a, b, theta)."""
+def one_round(params, point_mass, saturating=False, lr=0.05):
+    """One D step then one G step (non-saturating, or saturating) with expected gradients; params = (a, b, theta)."""
     a, b, theta = params.unbind()
     real, w = (torch.zeros(1, dtype=torch.float64), torch.ones(1, dtype=torch.float64)) if point_mass \
         else (nodes, node_weights)
@@ -759,8 +780,10 @@ def one_round(params, point_mass, lr=0.05):
     # gradients of L_D = E softplus(-(a x + b)) + E softplus(a G(z) + b) in a and b
     a_new = a - lr * (w * (-(1 - d_real) * real + d_fake * fake)).sum()
     b_new = b - lr * (w * (-(1 - d_real) + d_fake)).sum()
-    # gradient of L_G = E softplus(-(a_new G(z) + b_new)) in theta, D held at its new values
-    g_theta = -(w * torch.sigmoid(-(a_new * fake + b_new)) * a_new).sum()
+    # gradient in theta of L_G = E softplus(-(a_new G(z) + b_new)) (non-saturating) or E -softplus(a_new G(z) + b_new)
+    # (saturating, log(1 - D)), D held at its new values
+    d_new = torch.sigmoid(a_new * fake + b_new)
+    g_theta = -(w * (d_new if saturating else 1 - d_new) * a_new).sum()
     return torch.stack([a_new, b_new, theta - lr * g_theta])
 
 
@@ -772,13 +795,35 @@ for label, point_mass in (("densities (the tiny GAN)", False), ("point masses (D
 assert moduli["densities (the tiny GAN)"].max() < 0.99                     # every direction contracts
 assert abs(moduli["point masses (Dirac-GAN)"].max() - 1) < 1e-9            # one rotation neither grows nor shrinks
 
+# The linearisation cannot decide the second case: iterate the full map from theta = 1 (a = b = 0).
+distance = {}
+for label, point_mass in (("densities", False), ("point masses", True)):
+    for loss_name, saturating in (("non-saturating", False), ("saturating", True)):
+        params, path = torch.tensor([0.0, 0.0, 1.0], dtype=torch.float64), []
+        for _ in range(10 * GAME_STEPS):
+            params = one_round(params, point_mass, saturating=saturating)
+            path.append(torch.linalg.norm(params).item())
+        distance[label, loss_name] = path
+        print(f"{label:12s} {loss_name:14s}: distance to the equilibrium after {GAME_STEPS} rounds "
+              f"{path[GAME_STEPS - 1]:.3f}, after {10 * GAME_STEPS:,} {path[-1]:.3f}")
+for loss_name in ("non-saturating", "saturating"):
+    assert distance["densities", loss_name][GAME_STEPS - 1] < 0.05
+    assert distance["point masses", loss_name][GAME_STEPS - 1] > 10 * distance["densities", loss_name][GAME_STEPS - 1]
+assert distance["point masses", "non-saturating"][-1] > 0.2 and distance["point masses", "saturating"][-1] > 0.9
+
 # %% [markdown]
-# With densities every eigenvalue has modulus below 1: each round shrinks the distance to the
-# equilibrium by a fixed factor, and after 300 rounds little is left — the damped overshoot of the
-# figure. The damping comes from the discriminator's loss: its curvature in $a$ is set by the mean square
+# With densities every eigenvalue has modulus below 1: near the equilibrium the distance shrinks
+# geometrically, at the rate of the largest modulus, and after 300 rounds little is left — the damped
+# overshoot of the figure. The damping comes from the discriminator's loss: its curvature in $a$ is set by the mean square
 # of the real and generated samples, which pulls $a$ back towards 0 at every step. With point masses at
-# the equilibrium that mean square is zero, a pair of eigenvalues sits exactly on the unit circle, and the same play circles for ever, like
-# the bilinear game. This is section 1.5's contrast, computed rather than argued.
+# the equilibrium that mean square is zero and a pair of eigenvalues sits exactly on the unit circle, so
+# the linearisation neither grows nor shrinks the distance, and what happens is decided by the terms it
+# leaves out. Iterating the full map (printed above): with point masses the play does creep in, but
+# slowly — after 300 rounds it is more than ten times further away than the densities' play with
+# either loss, and after 3,000 it is still more than a fifth of the way out with the non-saturating loss
+# and above 0.9 with the saturating one. That is section 1.5's contrast in computed form: with densities
+# the equilibrium attracts, with point masses it barely does. (The linearisation is the same for both
+# losses, since $D = \tfrac12$ at the equilibrium.)
 #
 # ## Exercises
 #
@@ -839,19 +884,26 @@ assert 1.9 < half < 2.2
 #
 # - Goodfellow, I., Pouget-Abadie, J., Mirza, M., et al. (2014). Generative Adversarial Nets. *Advances in Neural Information Processing Systems 27 (NIPS 2014)*.
 # - Mohamed, S. & Lakshminarayanan, B. (2016). Learning in Implicit Generative Models. arXiv:1610.03483.
+# - Arjovsky, M. & Bottou, L. (2017). Towards Principled Methods for Training Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
 # - Goodfellow, I. J. (2014). On Distinguishability Criteria for Estimating Generative Models. arXiv:1412.6515.
 # - Pfau, D. & Vinyals, O. (2016). Connecting Generative Adversarial Networks and Actor-Critic Methods. arXiv:1610.01945.
+# - Gutmann, M. & Hyvärinen, A. (2010). Noise-contrastive estimation: A new estimation principle for unnormalized statistical models. *Proceedings of the 13th International Conference on Artificial Intelligence and Statistics (AISTATS)*.
+# - Schmidhuber, J. (1992). Learning Factorial Codes by Predictability Minimization. *Neural Computation*.
 # - Kullback, S. & Leibler, R. A. (1951). On Information and Sufficiency. *The Annals of Mathematical Statistics*.
 # - Lin, J. (1991). Divergence Measures Based on the Shannon Entropy. *IEEE Transactions on Information Theory*.
+# - Nowozin, S., Cseke, B. & Tomioka, R. (2016). f-GAN: Training Generative Neural Samplers using Variational Divergence Minimization. *Advances in Neural Information Processing Systems 29 (NIPS 2016)*.
 # - Goodfellow, I. (2016). NIPS 2016 Tutorial: Generative Adversarial Networks. arXiv:1701.00160.
-# - Arjovsky, M. & Bottou, L. (2017). Towards Principled Methods for Training Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
+# - Huszár, F. (2015). How (not) to Train your Generative Model: Scheduled Sampling, Likelihood, Adversary? arXiv:1511.05101.
 # - Shannon, M., Poole, B., Mariooryad, S., et al. (2020). Non-saturating GAN Training as Divergence Minimization. arXiv:2010.08029.
+# - Mescheder, L., Nowozin, S. & Geiger, A. (2017). The Numerics of GANs. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
 # - Mescheder, L., Geiger, A. & Nowozin, S. (2018). Which Training Methods for GANs do actually Converge? *Proceedings of the 35th International Conference on Machine Learning (ICML)*.
 # - Gidel, G., Askari Hemmat, R., Pezeshki, M., et al. (2019). Negative Momentum for Improved Game Dynamics. *Proceedings of the 22nd International Conference on Artificial Intelligence and Statistics (AISTATS)*.
 # - Nagarajan, V. & Kolter, J. Z. (2017). Gradient Descent GAN Optimization is Locally Stable. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
 # - Korpelevich, G. M. (1976). The extragradient method for finding saddle points and other problems. *Ekonomika i Matematicheskie Metody*.
 # - Gidel, G., Berard, H., Vignoud, G., et al. (2019). A Variational Inequality Perspective on Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
+# - Popov, L. D. (1980). A modification of the Arrow–Hurwicz method for search of saddle points. *Mathematical Notes of the Academy of Sciences of the USSR*.
 # - Daskalakis, C., Ilyas, A., Syrgkanis, V., et al. (2018). Training GANs with Optimism. *International Conference on Learning Representations (ICLR)*.
 # - Yazıcı, Y., Foo, C., Winkler, S., et al. (2019). The Unusual Effectiveness of Averaging in GAN Training. *International Conference on Learning Representations (ICLR)*.
+# - Roth, K., Lucchi, A., Nowozin, S., et al. (2017). Stabilizing Training of Generative Adversarial Networks through Regularization. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
 #
 # Every work cited in the book is in the [bibliography](../bibliography).

@@ -718,9 +718,8 @@ alternation = {name: [one_d_gan(seed, *schedule) for seed in SEEDS] for name, sc
 alternation_w1 = {name: np.array([theory.wasserstein1_1d(samples, toy_reference) for samples in runs_])
                   for name, runs_ in alternation.items()}
 good, bad = alternation_w1["per batch (Algorithm 1)"], alternation_w1["per epoch (bug)"]
-one_bump = [min(np.mean(samples < 0), np.mean(samples > 0)) < 0.05 for samples in alternation["per epoch (bug)"]]
-assert bad.min() > 3 * good.max() and all(one_bump), "every per-epoch seed ends far off, in one bump"
-print("every per-epoch seed ends with W1 more than 3x that of every per-batch seed, its samples in one bump")
+assert bad.min() > 2 * good.max(), "every per-epoch seed ends far off"
+print("every per-epoch seed ends with W1 more than twice that of every per-batch seed")
 
 # %% tags=["nbval-ignore-output"]
 for name, w1 in alternation_w1.items():
@@ -741,9 +740,10 @@ axes[0].legend(frameon=False, fontsize=8)
 plt.show()
 
 # %% [markdown]
-# Per epoch, every seed ends with all its mass in one narrow spike on one side of zero — where the
-# last frozen discriminator was highest, not where the data is — and even the best per-epoch seed is
-# more than three times further from the data than the worst per-batch seed.
+# Per epoch, even the best seed ends more than twice as far from the data as the worst per-batch seed
+# (asserted). Where the mass went is in the figure and the printout: piled up where the last frozen
+# discriminator was highest rather than where the data is, often in one narrow spike on one side of
+# zero (the share of samples below 0 is printed per seed; the data has 30% there).
 #
 # ```{admonition} Mistake 7: the generator's loss computed between images and labels
 # :class: warning
