@@ -5,7 +5,8 @@
 # closed form, as Section 4 of {cite:t}`goodfellow2014gan` does, and find out what the
 # generator minimises when it plays the minimax loss against that best discriminator: the
 # Jensen–Shannon divergence. (The non-saturating loss that practice uses minimises something
-# else, $\mathrm{KL}(p_g\,\|\,p_{data}) - 2\,\mathrm{JSD}$, as chapter 1 checked.) Every step is checked by code on
+# else: against $D^*$ its gradient is that of $\mathrm{KL}(p_g\,\|\,p_{data}) - 2\,\mathrm{JSD}$,
+# Theorem 2.5 of {cite:t}`arjovsky2017principled`, as chapter 1 checked.) Every step is checked by code on
 # 1D distributions whose densities we know exactly, and then a neural discriminator, trained
 # only on samples, is compared with the formula.
 #
@@ -13,12 +14,12 @@
 # - the optimal discriminator $D^*(x) = p_{data}(x) / (p_{data}(x) + p_g(x))$ and its derivation;
 # - that $\max_D V(D, G) = -\log 4 + 2\,\mathrm{JSD}(p_{data} \,\|\, p_g)$, minimised only by $p_g = p_{data}$,
 #   and what this result does and does not promise for a real GAN;
-# - how close a trained discriminator gets to $D^*$, and how that depends on data and steps;
+# - how close a trained discriminator gets to $D^*$, and how that depends on the amount of data;
 # - how to read a lower bound on JSD off a trained discriminator;
 # - why a perfect discriminator on disjoint supports starves the saturating generator loss, and
 #   what the non-saturating loss receives instead.
 #
-# **Run time.** Quick profile: about a minute on a laptop CPU. The full profile trains the
+# **Run time.** Quick profile: about a minute and a half on two CPU cores. The full profile trains the
 # discriminators for more steps, with larger batches.
 
 # %% tags=["hide-input"]
@@ -85,7 +86,7 @@ x = np.linspace(-25, 25, 50_001)  # every density of this chapter lives on this 
 # edges: where only the generator has mass ($a = 0$, $b > 0$), $f(y) = b\log(1 - y)$ is largest at
 # $y = 0$, which {eq}`d-star` still gives; where only the data has mass, at $y = 1$; where neither
 # has, $D$ does not matter. A discriminator with values in $(0, 1)$ — a sigmoid — never reaches 0 or
-# 1, so when the supports are disjoint $D^*$ is 0 or 1 everywhere and $\max_D V$ is a supremum that
+# 1, so when the supports are disjoint $D^*$ is 0 or 1 on them and $\max_D V$ is a supremum that
 # no network attains, only approaches (section 2.5 trains one that approaches it).
 #
 # First sympy redoes the calculus (and the edge $a = 0$); then a numerical optimiser checks
@@ -222,6 +223,38 @@ print(f"D trained on p_g = p_data: loss over its last 200 steps {settled:.3f}; l
 assert abs(settled - np.log(4)) < 0.01
 
 # %% [markdown]
+# ```{admonition} Mistake: reading "D is about 1/2 and its loss about log 4" as "the generator has won"
+# :class: warning
+# The converse of the admonition above is false. $D^* = \tfrac12$ needs $p_g = p_{data}$, but a
+# discriminator that *cannot represent* the difference also outputs $\tfrac12$. A logistic
+# discriminator $\sigma(a x + b)$ between $\mathcal N(0, 1)$ and $\mathcal N(0, 3^2)$ — same mean,
+# different spread — can do no better than $a = b = 0$: its loss is exactly $\log 4$, while the JSD
+# is far from 0. Give it the feature $x^2$ and it recovers $C(G)$.
+# ```
+
+# %%
+p_narrow, p_wide = stats.norm(0, 1).pdf(x), stats.norm(0, 3).pdf(x)
+
+
+def best_value(features):
+    """max over weights w of V(sigmoid(features @ w)) for N(0, 1) vs N(0, 3^2), from a start away from 0."""
+    def minus_value(w):
+        logits = features @ w
+        return -theory.integrate(-p_narrow * np.logaddexp(0, -logits) - p_wide * np.logaddexp(0, logits), x)
+    result = optimize.minimize(minus_value, x0=np.full(features.shape[1], 0.3), method="BFGS", options={"gtol": 1e-10})
+    return result.x, -result.fun
+
+
+(w_linear, v_linear), (w_quadratic, v_quadratic) = (best_value(np.stack([x, np.ones_like(x)], 1)),
+                                                    best_value(np.stack([x**2, np.ones_like(x)], 1)))
+c_true = theory.virtual_training_criterion(p_narrow, p_wide, x)
+print(f"N(0, 1) vs N(0, 3^2): best logistic D sigma(a x + b) has a = {w_linear[0] + 0:.4f}, b = {w_linear[1] + 0:.4f} "
+      f"and value {v_linear:.4f} (-log 4 = {-np.log(4):.4f}); with the feature x^2 the value is {v_quadratic:.4f}, "
+      f"C(G) = -log 4 + 2 JSD = {c_true:.4f}")
+assert np.abs(w_linear).max() < 1e-4 and abs(v_linear + np.log(4)) < 1e-8    # D = 1/2 everywhere, loss log 4 ...
+assert abs(v_quadratic - c_true) < 1e-6 and c_true + np.log(4) > 0.3        # ... yet 2 JSD > 0.3
+
+# %% [markdown]
 # ## 2.3 A trained discriminator against the formula
 #
 # In practice $D$ is a network that only ever sees samples. Train a small MLP on samples of the
@@ -311,7 +344,7 @@ print("the trained discriminator matches D* within 0.05 wherever p_data + p_g >=
 # %%
 fig, ax = plt.subplots(figsize=(8, 3.8))
 plot.density_1d(x, {"$p_{data}$ (mixture)": p_data, "$p_g$": p_g}, discriminator=d_star, ax=ax, xlim=(-5, 5),
-                title="A discriminator trained on samples lands on D*")
+                title="A discriminator trained on samples lands on D* where the samples are")
 d_axis = fig.axes[-1]
 d_axis.lines[0].set_label("$D^*(x)$ (formula)")
 keep = np.abs(x) <= 5
@@ -380,12 +413,12 @@ ax.legend(frameon=False, fontsize=8)
 plt.show()
 
 # %% [markdown]
-# *Reading the figure* (one seed; the printout has all three). With 1,000 samples, 10,000 and fresh
-# samples the error drops within the first 200 steps and then, though the learning rate keeps
-# decaying, hardly falls further: more steps of this training do not close what is left, and with a
-# fixed dataset part of it is the dataset's own sampling error. With 100 samples the error stays far above the others
-# — the network has learnt *those* 100 points — and with 1,000 it ends above 10,000 on every seed
-# (asserted above). Whether fresh samples beat 10,000 at this budget the printout answers per seed,
+# *Reading the figure* (one seed; the printout has all three). In this run, with 1,000 samples, 10,000
+# and fresh samples the error drops within the first few hundred steps and then, though the learning rate keeps
+# decaying, hardly falls further over the remaining steps of this schedule; with a fixed dataset part
+# of what is left is the dataset's own sampling error. At the end the 100-sample error is far above the
+# others on every seed — the network has learnt *those* 100 points — and the 1,000-sample error is
+# above the 10,000-sample one on every seed (both asserted). Whether fresh samples beat 10,000 at this budget the printout answers per seed,
 # paired; three seeds rank them only if the mean difference exceeds twice its SD. A GAN's
 # discriminator is in between: it sees fresh fakes at every step, but only the finite training set of
 # real data, which it can learn by heart the way the 100-sample network did — one reason the formulas
@@ -397,8 +430,10 @@ plt.show()
 #
 # $$ \mathrm{JSD}(p_{data} \,\|\, p_g) \;\ge\; \tfrac12\big(\log 4 + V(D, G)\big). $$ (jsd-bound)
 #
-# This is the variational view of f-GANs {cite:p}`nowozin2016fgan`: a better discriminator gives
-# a tighter bound. We tracked the bound during the training above (with $V$ integrated exactly
+# This is the variational view of divergences {cite:p}`nguyen2010estimating` that f-GANs build on
+# {cite:p}`nowozin2016fgan`: a better discriminator gives a tighter bound. (That a bound holds for every
+# $D$ is a theorem; the cell below checks our implementation of both sides against it, and how tight
+# the trained discriminator makes it.) We tracked the bound during the training above (with $V$ integrated exactly
 # on the grid, so the only gap is the discriminator's).
 
 # %%
@@ -436,13 +471,16 @@ print(f"the 100-sample discriminator: (log 4 + V)/2 on its own training samples 
 # %% tags=["nbval-ignore-output"]
 print(f"(log 4 + V)/2 on the 200 training samples: {bound_train:.3f}; under the true distributions: "
       f"{bound_true:.3f}; true JSD {jsd_true:.3f}; log 2 = {np.log(2):.3f}")
-#
+
+# %% [markdown]
 # ## 2.5 When the supports do not overlap
 #
-# Real images live near thin manifolds of a huge space. {cite:t}`arjovsky2017principled` (Theorems 2.1
-# and 2.2) show that when the data and the generator's distribution are concentrated on such
-# low-dimensional sets, a perfect discriminator exists almost always — at any stage of training, not only
-# at the start. Take the extreme in 1D:
+# Real images are believed to live near thin manifolds of a huge space. {cite:t}`arjovsky2017principled`
+# show that a perfect discriminator exists when the two distributions' supports are disjoint compact
+# sets (Theorem 2.1) or low-dimensional manifolds that do not perfectly align (Theorem 2.2), and since a
+# generator's samples lie on a union of low-dimensional manifolds for every $\theta$ (their Lemma 1), this
+# is the typical situation at any stage of training, not only at the start. The 1D example below is of the
+# first kind, disjoint intervals. Take the extreme in 1D:
 # data uniform on $[1, 2]$, generator $G_\theta(z) = z + \theta$ with $z \sim U[0, 1]$, so
 # $p_g = U[\theta, \theta + 1]$. If the overlap has length $o = \max(0, 1 - |\theta - 1|)$, then on the
 # overlap $p_{data} = p_g = m$ and elsewhere one density is $2m$, so
@@ -503,7 +541,7 @@ saturating_size = np.abs(grads["saturating"])
 assert saturating_size[-1] < 1e-3 * saturating_size.max()
 assert grads["mean D(G(z))"][-1] < 1e-3 and grads["non-saturating"][-1] < -0.3
 print("as D becomes perfect, the saturating generator gradient falls by more than 1,000x; the non-saturating "
-      "one stays below -0.3: a gradient step on theta moves the generator towards the data")
+      "one ends below -0.3: a gradient step on theta moves the generator towards the data")
 
 fig, (ax_j, ax_g) = plt.subplots(1, 2, figsize=(11, 3.8))
 ax_j.plot(thetas_u, jsd_u, lw=2, color=plot.COLORS["other"], label="JSD on the grid")
@@ -531,7 +569,9 @@ plt.show()
 # so a gradient step moves $\theta$ towards the data). That push is not a gradient of JSD, which is flat
 # here; it comes from the slope of the network's logit where the fakes lie. Arjovsky and Bottou also
 # show (Theorem 2.6) that if the discriminator is $D^*$ plus Gaussian noise, this gradient follows a
-# centred Cauchy distribution, whose mean and variance are infinite: a push of unstable direction.
+# centred Cauchy distribution, which has no finite mean or variance: a push of unstable direction. Our
+# discriminator is trained, not noisy, and its push is steady (the printout); the theorem says how
+# fragile that is once $D$'s gradient carries noise.
 # Chapter 5 replaces JSD by the Wasserstein distance, which grows with $|\theta - 1|$ and gives a
 # useful gradient everywhere {cite:p}`arjovsky2017wgan`.
 #
@@ -560,7 +600,8 @@ print("the mixture formula agrees with theory.optimal_discriminator everywhere o
 # :class: dropdown
 # $D^*/(1 - D^*) = p_{data}/p_g$, so $\operatorname{logit} D^* = \log p_{data} - \log p_g$. The network's
 # output *is* a logit, so a trained discriminator is a density-ratio estimator; this is the root
-# of many GAN variants and of the "density ratio trick". The cell below compares the network's
+# of many GAN variants and of the "density ratio trick" {cite:p}`mohamed2016implicit`, whose ancestor is
+# noise-contrastive estimation {cite:p}`gutmann2010nce`. The cell below compares the network's
 # logit with the true log ratio on the support.
 # ```
 
@@ -576,7 +617,7 @@ print(f"max |logit D_hat - log(p_data / p_g)| on the support is below 0.3 nats")
 # ```{admonition} Solution 3
 # :class: dropdown
 # $C(G) + \log 4 = \int p_{data} \log\frac{p_{data}}{m} + \int p_g \log\frac{p_g}{m}$. Each term is
-# $-\int p \log\frac{m}{p} \ge -\log\int p\,\frac{m}{p} = -\log\int m = 0$ by Jensen (the log is concave).
+# $-\int p \log\frac{m}{p} \ge -\log\int_{p > 0} p\,\frac{m}{p} = -\log\int_{p > 0} m \ge -\log 1 = 0$ by Jensen (the log is concave).
 # Equality in Jensen needs $m/p$ constant, i.e. $p_{data} = p_g$.
 # ```
 #
@@ -594,8 +635,11 @@ print(f"max |logit D_hat - log(p_data / p_g)| on the support is below 0.3 nats")
 # ## References
 #
 # - Goodfellow, I., Pouget-Abadie, J., Mirza, M., et al. (2014). Generative Adversarial Nets. *Advances in Neural Information Processing Systems 27 (NIPS 2014)*.
-# - Nowozin, S., Cseke, B. & Tomioka, R. (2016). f-GAN: Training Generative Neural Samplers using Variational Divergence Minimization. *Advances in Neural Information Processing Systems 29 (NIPS 2016)*.
 # - Arjovsky, M. & Bottou, L. (2017). Towards Principled Methods for Training Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
+# - Nguyen, X., Wainwright, M. J. & Jordan, M. I. (2010). Estimating Divergence Functionals and the Likelihood Ratio by Convex Risk Minimization. *IEEE Transactions on Information Theory*.
+# - Nowozin, S., Cseke, B. & Tomioka, R. (2016). f-GAN: Training Generative Neural Samplers using Variational Divergence Minimization. *Advances in Neural Information Processing Systems 29 (NIPS 2016)*.
 # - Arjovsky, M., Chintala, S. & Bottou, L. (2017). Wasserstein Generative Adversarial Networks. *Proceedings of the 34th International Conference on Machine Learning (ICML)*.
+# - Mohamed, S. & Lakshminarayanan, B. (2016). Learning in Implicit Generative Models. arXiv:1610.03483.
+# - Gutmann, M. & Hyvärinen, A. (2010). Noise-contrastive estimation: A new estimation principle for unnormalized statistical models. *Proceedings of the 13th International Conference on Artificial Intelligence and Statistics (AISTATS)*.
 #
 # Every work cited in the book is in the [bibliography](../bibliography).
