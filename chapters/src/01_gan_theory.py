@@ -97,8 +97,8 @@ z = torch.randn(N_SAMPLES, generator=torch.Generator().manual_seed(SEED)).double
 samples = generator(z)
 # Compared with samples drawn from the mixture directly (pick a component, add its noise), which do not
 # go through target_cdf. The threshold is the test's critical value at the 0.1% level, 1.95 sqrt(2 / N):
-# a correct G fails it once in a thousand seeds, and a CDF wrong by more than that anywhere (a component's
-# weight off by 0.02, or its width by 15%) fails it.
+# a correct G fails it once in a thousand seeds, and a CDF wrong by well over that somewhere (a component's
+# weight off by 0.02, or its width by 15%, does that) fails it.
 direct = target.sample(N_SAMPLES, torch.Generator().manual_seed(SEED + 1)).squeeze(1).double().numpy()
 ks = stats.ks_2samp(samples, direct).statistic
 critical = 1.95 * np.sqrt(2 / N_SAMPLES)
@@ -149,7 +149,9 @@ plt.show()
 #
 # A solution of such a game is a **Nash equilibrium**: a pair $(D, G)$ in which neither player can do
 # better by changing only its own strategy. For a zero-sum game like this one it is a saddle point of
-# $V$: a maximum in $D$ and a minimum in $G$.
+# $V$: a maximum in $D$ and a minimum in $G$. That is the picture in the space of distributions; for two
+# networks a global equilibrium need not exist {cite:p}`farnia2020gans`, and gradient methods can at best
+# find local ones — for a game played in turns, local minimax points {cite:p}`jin2020local`.
 
 # %%
 def log_sigmoid(logits):
@@ -302,7 +304,8 @@ plt.show()
 # **Which divergence you minimise changes the answer.** Fit a single Gaussian $q$ to a
 # two-bump $p$ by minimising each divergence. Minimising $\mathrm{KL}(p\,\|\,q)$ (what maximum
 # likelihood does) must cover all of $p$'s mass; minimising $\mathrm{KL}(q\,\|\,p)$ may not put
-# mass where $p$ has none, so for bumps as far apart as these it picks one {cite:p}`goodfellow2016tutorial`. Forward KL to a
+# mass where $p$ has none, so for bumps as far apart as these it picks one
+# {cite:p}`minka2005divergence,goodfellow2016tutorial`; {cite:t}`theis2016note` show the same fits. Forward KL to a
 # Gaussian has a single minimum (it matches the mean and the variance of $p$); reverse KL and JSD can
 # have several, one per bump and one covering both, so we start the optimiser from a narrow and from a
 # wide Gaussian and keep the better end point.
@@ -460,7 +463,8 @@ plt.show()
 #    = \nabla_\theta\Big[\mathrm{KL}(p_{g,\theta}\,\|\,p_{data}) - 2\,\mathrm{JSD}(p_{g,\theta}\,\|\,p_{data})\Big]\Big|_{\theta_0}, $$ (ns-gradient)
 #
 # the gradient of a reverse KL (which punishes samples where the data has none, and barely
-# punishes missed modes) *minus* twice a JSD. Check it with $p_{data} = \mathcal N(0, 1)$ and
+# punishes missed modes) *minus* twice a JSD. The cure has its own weakness: Theorem 2.6 of the same paper
+# shows that when $D$'s gradient carries noise, this gradient becomes unstable (chapter 2). Check it with $p_{data} = \mathcal N(0, 1)$ and
 # $p_{g,\theta} = \mathcal N(\theta, 0.7^2)$: differentiate both sides in $\theta$ by central differences,
 # on the grid, at several $\theta_0$, and compare with the candidates one might guess; the saturating
 # loss is checked against $\nabla\,2\,\mathrm{JSD}$ in the same way.
@@ -509,14 +513,15 @@ print("|NS gradient - grad(KL - 2 JSD)| and |saturating gradient - grad(2 JSD)| 
 # The non-saturating gradient matches $\nabla[\mathrm{KL}(p_g\,\|\,p_{data}) - 2\,\mathrm{JSD}]$ to
 # finite-difference precision and misses both "it minimises JSD" and "it minimises the reverse KL"
 # by at least 0.057 at these four points (the table; near $\theta_0 = 3$ the reverse KL comes within 9%
-# of it), thousands of times the numerical error. The $-2\,\mathrm{JSD}$ term pushes the wrong way (towards *larger* JSD), and
+# of it), many orders of magnitude more than the numerical error. The $-2\,\mathrm{JSD}$ term pushes the wrong way (towards *larger* JSD), and
 # the reverse KL is the mode-seeking divergence of section 1.3. Whether this explains why GANs drop
 # modes rather than blur them (chapter 6) is contested. {cite:t}`shannon2020nonsaturating` argue that the
 # non-saturating loss approximately minimises a divergence that behaves like the reverse KL, which would
 # explain sharp samples with little variety. {cite:t}`goodfellow2016tutorial` (section 3.2.5) argues the
 # opposite: GANs trained with a cost whose gradient is maximum likelihood's, i.e. the forward KL, still
 # produce sharp samples and still select a small number of modes, so the choice of divergence is not
-# what makes them do it. Section 1.3 adds a caution of its own: JSD, the divergence of the original
+# what makes them do it; {cite:t}`fedus2018many` go further and show GANs learning where the
+# divergence-minimisation view predicts that they fail. Section 1.3 adds a caution of its own: JSD, the divergence of the original
 # game, covers close bumps and picks one of two distant ones, so "which divergence" depends on the data
 # as well. The tutorial's own account of mode collapse (its section 5.1.1) is about the order of play
 # instead: simultaneous gradient steps do not distinguish $\min_G \max_D V$ from $\max_D \min_G V$, and in
@@ -607,7 +612,8 @@ plt.show()
 # Other remedies exist: optimistic gradient steps {cite:p}`popov1980modification`, used for GANs by
 # {cite:t}`daskalakis2018optimism`; negative momentum {cite:p}`gidel2019negative`; averaging the iterates
 # {cite:p}`yazici2019unusual`; and zero-centred gradient penalties
-# {cite:p}`roth2017stabilizing,mescheder2018converge` (chapter 9). The lesson for now is that a GAN's
+# {cite:p}`roth2017stabilizing,mescheder2018converge` (chapter 9); giving the two players different learning
+# rates, the two time-scale rule {cite:p}`heusel2017ttur`, is a practical cousin. The lesson for now is that a GAN's
 # losses do not go steadily down, and should not be read as if they did.
 #
 # ## 1.6 Common mistakes
@@ -623,11 +629,12 @@ plt.show()
 #
 # Watch it happen in the smallest GAN there is: data $\mathcal N(0, 1)$, generator
 # $G_\theta(z) = z + \theta$ starting near $\theta = 2$, logistic discriminator $\sigma(a x + b)$,
-# one plain gradient step (SGD, the same learning rate for every loss) for each player in turn, five
+# one plain gradient step (SGD, the same learning rate for every loss) for each player in turn — Algorithm 1
+# of the 2014 paper with $k = 1$ discriminator step per generator step — five
 # seeds. A seed draws the start ($\theta$ uniform in $[1.5, 2.5]$, $a$ and $b$ from $\mathcal N(0, 0.1^2)$)
 # and the mini-batches, so the seeds are five different training runs, not five noise draws of one. The
 # same two correct losses then start far from the data, near $\theta = 6$, where the discriminator wins
-# quickly: the regime of section 1.4's shaded band.
+# quickly and $D(G(z))$ stays small, close to the regime of section 1.4's shaded band.
 
 # %%
 GAME_STEPS = 300
@@ -697,7 +704,7 @@ assert (arrival[NS] <= GAME_STEPS).all() and (arrival[SAT] <= GAME_STEPS).all(),
 assert (later > 0).all() and later.mean() > 2 * later.std(ddof=1), "the saturating loss arrives later, on every seed"
 for name in (NS, SAT):
     overshoot, end = near[name]["theta"].min(1), near[name]["theta"][:, -1]
-    assert (overshoot < 0).all() and (np.abs(end) < 0.2).all(), "overshoot below 0, then back near 0, every seed"
+    assert (overshoot < -0.1).all() and (np.abs(end) < 0.2).all(), "overshoot below -0.1, then back near 0, every seed"
     assert (near[name]["d_fake"][:, :50].mean(1) < 0.5).all(), "near: D(G(z)) drops below 1/2 as D learns"
     assert (far[name]["d_fake"][:, :50].mean(1) < 0.15).all(), "far away, D soon wins: D(G(z)) < 0.15 on average early on"
 moved = {name: np.abs(run["theta"][:, -1] - run["theta"][:, 0]) for name, run in far.items()}
@@ -800,9 +807,11 @@ def one_round(params, point_mass, saturating=False, lr=0.05):
 
 moduli = {}
 for label, point_mass in (("densities (the tiny GAN)", False), ("point masses (Dirac-GAN)", True)):
-    jacobian = torch.autograd.functional.jacobian(lambda v: one_round(v, point_mass), torch.zeros(3, dtype=torch.float64))
-    moduli[label] = np.sort(np.abs(np.linalg.eigvals(jacobian.numpy())))[::-1]
-    print(f"{label:26s} eigenvalue moduli of one round: {', '.join(f'{m:.4f}' for m in moduli[label])}")
+    jacobians = [torch.autograd.functional.jacobian(lambda v: one_round(v, point_mass, saturating=saturating),
+                                                    torch.zeros(3, dtype=torch.float64)) for saturating in (False, True)]
+    assert torch.allclose(*jacobians, atol=1e-12)        # the same linearisation for both losses (D = 1/2 there)
+    moduli[label] = np.sort(np.abs(np.linalg.eigvals(jacobians[0].numpy())))[::-1]
+    print(f"{label:26s} eigenvalue moduli of one round (either loss): {', '.join(f'{m:.4f}' for m in moduli[label])}")
 assert moduli["densities (the tiny GAN)"].max() < 0.99                     # every direction contracts
 assert abs(moduli["point masses (Dirac-GAN)"].max() - 1) < 1e-9            # one rotation neither grows nor shrinks
 
@@ -829,13 +838,14 @@ assert distance["point masses", "non-saturating"][-1] > 0.2 and distance["point 
 # of the real and generated samples, which pulls $a$ back towards 0 at every step. With point masses at
 # the equilibrium that mean square is zero and a pair of eigenvalues sits exactly on the unit circle, so
 # the linearisation neither grows nor shrinks the distance, and what happens is decided by the terms it
-# leaves out. Iterating the full map (printed above): with point masses the play does creep in, but
-# slowly — after 300 rounds it is more than ten times further away than the densities' play with
-# either loss, and after 3,000 it is still more than a fifth of the way out with the non-saturating loss
-# and above 0.9 with the saturating one. That is section 1.5's contrast in computed form: with densities
-# the equilibrium attracts, with point masses it barely does. (Both the data and the generator are point masses here; by the damping
-# argument above, a generator that kept its noise would still damp $a$, so the Dirac-GAN is the extreme
-# case. The linearisation is the same for both losses, since $D = \tfrac12$ at the equilibrium.)
+# leaves out. Iterating the full map from a distance of 1 (printed above): after 300 rounds the point-mass
+# play is more than ten times further away than the densities' play, with either loss. With the
+# non-saturating loss it creeps in slowly, still more than 0.2 away after 3,000 rounds; with the
+# saturating loss it has hardly moved, still above 0.9. That is section 1.5's contrast in computed form: with densities
+# the equilibrium attracts, with point masses it barely does. (Both the data and the generator are point
+# masses here; by the damping argument above, a generator that kept its noise would still damp $a$, so the
+# Dirac-GAN is the extreme case. The linearisation is the same for both losses, as checked: $D = \tfrac12$
+# at the equilibrium.)
 #
 # ## Exercises
 #
@@ -897,6 +907,8 @@ assert 1.9 < half < 2.2
 # - Goodfellow, I., Pouget-Abadie, J., Mirza, M., et al. (2014). Generative Adversarial Nets. *Advances in Neural Information Processing Systems 27 (NIPS 2014)*.
 # - Mohamed, S. & Lakshminarayanan, B. (2016). Learning in Implicit Generative Models. arXiv:1610.03483.
 # - Arjovsky, M. & Bottou, L. (2017). Towards Principled Methods for Training Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
+# - Farnia, F. & Ozdaglar, A. (2020). Do GANs always have Nash equilibria? *Proceedings of the 37th International Conference on Machine Learning (ICML)*.
+# - Jin, C., Netrapalli, P. & Jordan, M. I. (2020). What is Local Optimality in Nonconvex-Nonconcave Minimax Optimization? *Proceedings of the 37th International Conference on Machine Learning (ICML)*.
 # - Goodfellow, I. J. (2014). On Distinguishability Criteria for Estimating Generative Models. arXiv:1412.6515.
 # - Pfau, D. & Vinyals, O. (2016). Connecting Generative Adversarial Networks and Actor-Critic Methods. arXiv:1610.01945.
 # - Gutmann, M. & Hyvärinen, A. (2010). Noise-contrastive estimation: A new estimation principle for unnormalized statistical models. *Proceedings of the 13th International Conference on Artificial Intelligence and Statistics (AISTATS)*.
@@ -904,9 +916,12 @@ assert 1.9 < half < 2.2
 # - Kullback, S. & Leibler, R. A. (1951). On Information and Sufficiency. *The Annals of Mathematical Statistics*.
 # - Lin, J. (1991). Divergence Measures Based on the Shannon Entropy. *IEEE Transactions on Information Theory*.
 # - Nowozin, S., Cseke, B. & Tomioka, R. (2016). f-GAN: Training Generative Neural Samplers using Variational Divergence Minimization. *Advances in Neural Information Processing Systems 29 (NIPS 2016)*.
+# - Minka, T. (2005). Divergence measures and message passing.
 # - Goodfellow, I. (2016). NIPS 2016 Tutorial: Generative Adversarial Networks. arXiv:1701.00160.
+# - Theis, L., Oord, A. & Bethge, M. (2016). A note on the evaluation of generative models. *International Conference on Learning Representations (ICLR)*.
 # - Huszár, F. (2015). How (not) to Train your Generative Model: Scheduled Sampling, Likelihood, Adversary? arXiv:1511.05101.
 # - Shannon, M., Poole, B., Mariooryad, S., et al. (2020). Non-saturating GAN Training as Divergence Minimization. arXiv:2010.08029.
+# - Fedus, W., Rosca, M., Lakshminarayanan, B., et al. (2018). Many Paths to Equilibrium: GANs Do Not Need to Decrease a Divergence at Every Step. *International Conference on Learning Representations (ICLR)*.
 # - Mescheder, L., Nowozin, S. & Geiger, A. (2017). The Numerics of GANs. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
 # - Mescheder, L., Geiger, A. & Nowozin, S. (2018). Which Training Methods for GANs do actually Converge? *Proceedings of the 35th International Conference on Machine Learning (ICML)*.
 # - Gidel, G., Askari Hemmat, R., Pezeshki, M., et al. (2019). Negative Momentum for Improved Game Dynamics. *Proceedings of the 22nd International Conference on Artificial Intelligence and Statistics (AISTATS)*.
@@ -917,5 +932,6 @@ assert 1.9 < half < 2.2
 # - Daskalakis, C., Ilyas, A., Syrgkanis, V., et al. (2018). Training GANs with Optimism. *International Conference on Learning Representations (ICLR)*.
 # - Yazıcı, Y., Foo, C., Winkler, S., et al. (2019). The Unusual Effectiveness of Averaging in GAN Training. *International Conference on Learning Representations (ICLR)*.
 # - Roth, K., Lucchi, A., Nowozin, S., et al. (2017). Stabilizing Training of Generative Adversarial Networks through Regularization. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
+# - Heusel, M., Ramsauer, H., Unterthiner, T., et al. (2017). GANs Trained by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
 #
 # Every work cited in the book is in the [bibliography](../bibliography).
