@@ -71,7 +71,9 @@ x = np.linspace(-25, 25, 50_001)  # every density of this chapter lives on this 
 # ## 2.1 The best discriminator, point by point
 #
 # Write both expectations of the value function as integrals over $x$ (the generator's term
-# becomes an integral against $p_g$, the density of $G(z)$):
+# becomes an integral against $p_g$, the density of $G(z)$; when $G(z)$ has no density, as for an image
+# generator with fewer noise dimensions than pixels (chapter 1), the same argument goes through with
+# densities taken with respect to the measure $P_{data} + P_g$):
 #
 # $$ V(D, G) = \int \Big( p_{data}(x) \log D(x) + p_g(x) \log\big(1 - D(x)\big) \Big)\, dx. $$ (value-integral)
 #
@@ -134,8 +136,8 @@ assert worst < 1e-6
 # **What this does not promise.** Theorem 1 and Proposition 2 of the paper are statements in
 # *function space*: Theorem 1 is about the global minimum of $C$ over all $p_g$; Proposition 2 assumes
 # that $D$ reaches $D^*$ at each step of Algorithm 1 and that $p_g$ itself is updated, where $C$ is
-# convex. Proposition 2 (if $D$ reaches $D^*$ and $p_g$ is improved against it, $p_g$
-# converges to $p_{data}$) relies on that convexity. A real GAN changes the *parameters* $\theta$ of a
+# convex. Proposition 2 (if $G$ and $D$ have enough capacity, $D$ reaches $D^*$ at each step and $p_g$ is
+# updated against it by small enough steps, $p_g$ converges to $p_{data}$) relies on that convexity. A real GAN changes the *parameters* $\theta$ of a
 # network, and $C(p_{g,\theta})$ need not be convex in $\theta$; its discriminator is a network trained for
 # a few steps, in general not $D^*$ (section 2.3 measures how far); and it uses the non-saturating loss. The
 # paper says as much: "in practice, adversarial nets represent a limited family of $p_g$
@@ -191,7 +193,7 @@ plt.show()
 # %% [markdown]
 # *Reading the figure.* $C$ falls to $-\log 4$ at $\theta = 0$ and rises towards $0$ as the two
 # Gaussians separate — the JSD plateau of chapter 1, doubled and shifted. Far from the data
-# the curve is flat: keep that in mind for section 2.5.
+# the curve flattens: keep that in mind for section 2.5.
 #
 # ```{admonition} Mistake: "at equilibrium the discriminator's loss is log(0.5) ≈ −0.69"
 # :class: warning
@@ -356,8 +358,9 @@ plt.show()
 
 # %% [markdown]
 # *Reading the figure.* The dashed line is $D^*$ from {eq}`d-star`, the dots the trained network
-# (right axis); the shaded band is where they are compared. $D^*$ is high where the data
-# dominates (the two bumps), low where the generator does (between them and in the tails),
+# (right axis); the shaded band is where they are compared. $D^*$ is above $\tfrac12$ where the data
+# dominates (clearly on the left bump, barely on the right one), low where the generator does (between
+# them and in the tails),
 # and exactly $\tfrac12$ where the two densities cross.
 #
 # ### How the gap depends on the amount of data
@@ -419,11 +422,11 @@ plt.show()
 # much although the learning rate keeps decaying, and with 1,000 or 100 samples it can rise again as
 # the network fits its own points. With a fixed dataset part of what is left is the dataset's own
 # sampling error; with fresh samples, the noise of the mini-batches (section 2.3's main run, with larger
-# batches and more steps, got much closer). At the end the 100-sample error is at least 1.5 times the
+# batches and more steps, got closer; its error is printed there). At the end the 100-sample error is at least 1.5 times the
 # 1,000-sample error on every seed — the network has learnt *those* 100 points — and the 1,000-sample
 # error is above the 10,000-sample one on every seed (both asserted). Whether fresh samples beat 10,000
 # at this budget the printout answers per seed, paired; three seeds rank them only if the mean
-# difference exceeds twice the SD of the paired differences (for three seeds, a t statistic above 3.5). A GAN's
+# difference exceeds twice the SD of the paired differences (for three seeds, a paired t statistic above $2\sqrt 3 \approx 3.46$, two-sided $p \approx 0.07$). A GAN's
 # discriminator is in between: it sees fresh fakes at every step, but only the finite training set of
 # real data, which it can learn by heart the way the 100-sample network did — one reason the formulas
 # of this chapter hold only approximately in practice.
@@ -484,7 +487,8 @@ print(f"(log 4 + V)/2 on the 200 training samples: {bound_train:.3f}; under the 
 # sets (Theorem 2.1), or low-dimensional manifolds that do not perfectly align (Theorem 2.2). A generator
 # built from affine maps and the usual nonlinearities puts its samples on a countable union of manifolds
 # of dimension at most $\dim z$ (their Lemma 1), so when $z$ has fewer dimensions than $x$ and the data
-# lies on a manifold too, the second theorem applies at any stage of training, not only at the start. The
+# lies on a manifold too, the second theorem applies generically (unless the two manifolds happen to
+# align perfectly) at any stage of training, not only at the start. The
 # 1D example below is of the first kind, disjoint intervals. Take the extreme in 1D:
 # data uniform on $[1, 2]$, generator $G_\theta(z) = z + \theta$ with $z \sim U[0, 1]$, so
 # $p_g = U[\theta, \theta + 1]$. If the overlap has length $o = \max(0, 1 - |\theta - 1|)$, then on the
@@ -567,8 +571,10 @@ plt.show()
 # %% [markdown]
 # *Reading the figure.* Left: JSD is flat at $\log 2$ outside the shaded band, so it cannot
 # tell the generator which way to move. Right: as the discriminator learns to separate the
-# two supports perfectly, $D(G(z)) \to 0$ and the saturating loss's gradient vanishes — the
-# generator stops learning exactly when the discriminator is best. {cite:t}`arjovsky2017principled`
+# two supports perfectly, $D(G(z)) \to 0$ and the saturating loss's gradient vanishes just when the
+# discriminator is best. With plain gradient descent the generator then stops moving; an optimiser that
+# normalises the gradient, like Adam, still moves it at about its learning rate while the tiny gradient
+# keeps its sign, but on a signal that noise can easily swamp. {cite:t}`arjovsky2017principled`
 # prove it (Theorem 2.4): if $D$ is within $\varepsilon$ of the perfect discriminator — in a norm that
 # counts both $|D - D^*|$ and the difference of their gradients in $x$ — and the generator's Jacobian
 # satisfies $\mathbb E\|J_\theta G\|^2 \le M^2$, the saturating gradient is smaller than
@@ -576,7 +582,8 @@ plt.show()
 # still gets a push of order one (the figure shows its size; its sign, printed above, is negative,
 # so a gradient step moves $\theta$ towards the data). That push is not a gradient of JSD, which is flat
 # here; it comes from the slope of the network's logit where the fakes lie. Arjovsky and Bottou also
-# show (Theorem 2.6) that if the discriminator is $D^*$ plus Gaussian noise, this gradient follows a
+# show (Theorem 2.6) that if the discriminator and its gradient in $x$ are $D^*$'s plus independent
+# Gaussian noise, this gradient follows a
 # centred Cauchy distribution, which has no finite mean or variance: a push of unstable direction. Our
 # discriminator is trained, not noisy, and its push stays below $-0.3$ at every record from step 100 on
 # (asserted); the theorem says how fragile that is once $D$'s gradient carries noise.
@@ -627,7 +634,8 @@ print(f"max |logit D_hat - log(p_data / p_g)| on the support is below 0.3 nats")
 # :class: dropdown
 # $C(G) + \log 4 = \int p_{data} \log\frac{p_{data}}{m} + \int p_g \log\frac{p_g}{m}$. Each term is
 # $-\int p \log\frac{m}{p} \ge -\log\int_{p > 0} p\,\frac{m}{p} = -\log\int_{p > 0} m \ge -\log 1 = 0$ by Jensen (the log is concave).
-# Equality in Jensen needs $m/p$ constant, i.e. $p_{data} = p_g$.
+# Equality needs both inequalities tight: $m/p$ constant, and $\int_{p > 0} m = 1$; together they give
+# $m = p$, i.e. $p_{data} = p_g$.
 # ```
 #
 # ## Summary
