@@ -134,10 +134,10 @@ assert worst < 1e-6
 # minimum of $C$ is $-\log 4$, reached exactly at $p_g = p_{data}$ (Theorem 1 of the paper).
 #
 # **What this does not promise.** Theorem 1 and Proposition 2 of the paper are statements in
-# *function space*: Theorem 1 is about the global minimum of $C$ over all $p_g$; Proposition 2 assumes
-# that $D$ reaches $D^*$ at each step of Algorithm 1 and that $p_g$ itself is updated, where $C$ is
-# convex. Proposition 2 (if $G$ and $D$ have enough capacity, $D$ reaches $D^*$ at each step and $p_g$ is
-# updated against it by small enough steps, $p_g$ converges to $p_{data}$) relies on that convexity. A real GAN changes the *parameters* $\theta$ of a
+# *function space*: Theorem 1 is about the global minimum of $C$ over all $p_g$. Proposition 2 says that if
+# $G$ and $D$ have enough capacity, $D$ reaches $D^*$ at each step of Algorithm 1 and $p_g$ itself is
+# updated against it by small enough steps, then $p_g$ converges to $p_{data}$; it relies on $C$ being
+# convex in $p_g$. A real GAN changes the *parameters* $\theta$ of a
 # network, and $C(p_{g,\theta})$ need not be convex in $\theta$; its discriminator is a network trained for
 # a few steps, in general not $D^*$ (section 2.3 measures how far); and it uses the non-saturating loss. The
 # paper says as much: "in practice, adversarial nets represent a limited family of $p_g$
@@ -496,7 +496,9 @@ print(f"(log 4 + V)/2 on the 200 training samples: {bound_train:.3f}; under the 
 #
 # $$ \mathrm{JSD}(\theta) = (1 - o)\log 2 , $$ (jsd-uniform)
 #
-# which is exactly $\log 2$ for **every** $\theta$ with disjoint supports: moving the generator from
+# which is exactly $\log 2$ for **every** $\theta$ with disjoint supports (Theorem 2.3 of
+# {cite:t}`arjovsky2017principled` shows the same for distributions on low-dimensional manifolds that do
+# not perfectly align: JSD is $\log 2$ and both KLs are infinite): moving the generator from
 # $\theta = -5$ to $\theta = -1$ does not change the divergence at all.
 
 # %%
@@ -587,7 +589,9 @@ plt.show()
 # centred Cauchy distribution, which has no finite mean or variance: a push of unstable direction. Our
 # discriminator is trained, not noisy, and its push stays below $-0.3$ at every record from step 100 on
 # (asserted); the theorem says how fragile that is once $D$'s gradient carries noise.
-# Chapter 5 replaces JSD by the Wasserstein distance, which grows with $|\theta - 1|$ and gives a
+# Arjovsky and Bottou's own remedy (their section 3) is to add noise to both the real and the generated
+# samples, so that the supports overlap and JSD varies again; chapter 9 comes back to this "instance
+# noise". Chapter 5 replaces JSD by the Wasserstein distance, which grows with $|\theta - 1|$ and gives a
 # useful gradient everywhere {cite:p}`arjovsky2017wgan`.
 #
 # ## Exercises
