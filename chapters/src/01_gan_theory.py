@@ -98,7 +98,7 @@ samples = generator(z)
 # Compared with samples drawn from the mixture directly (pick a component, add its noise), which do not
 # go through target_cdf. The threshold is the test's critical value at the 0.1% level, 1.95 sqrt(2 / N):
 # a correct G fails it once in a thousand seeds, and a CDF wrong by well over that somewhere (a component's
-# weight off by 0.02, or its width by 15%, does that) fails it.
+# weight off by 0.02, or the wide component's width by 15%, does that) fails it.
 direct = target.sample(N_SAMPLES, torch.Generator().manual_seed(SEED + 1)).squeeze(1).double().numpy()
 ks = stats.ks_2samp(samples, direct).statistic
 critical = 1.95 * np.sqrt(2 / N_SAMPLES)
@@ -119,9 +119,10 @@ ax_map.set_xlim(-3.5, 3.5)
 plt.show()
 
 # %% [markdown]
-# *Reading the figure.* On the left, $G$ is steep where the target has little mass (a small range
-# of $z$ crosses the gap between the two bumps) and flat where the mass concentrates (many $z$ land
-# on a bump): a function moves probability mass around by stretching and squeezing. On the right,
+# *Reading the figure.* On the left, $G$'s slope is $\varphi(z) / p_{data}(G(z))$ ($\varphi$ the noise's
+# density): steep in the gap between the two bumps, where the target has little mass and a small range
+# of $z$ must cross it, and moderate on the bumps, where many $z$ land; a function moves probability mass
+# around by stretching and squeezing. On the right,
 # the histogram of the samples $G(z)$ sits on the target density. In high dimensions nobody can write $F^{-1}$ down — a GAN
 # *learns* a $G$ that does the same job, using a discriminator as its teacher.
 #
@@ -298,14 +299,14 @@ plt.show()
 # *Reading the figure.* The two KLs differ (KL is not symmetric) and grow without bound as the
 # distributions separate. JSD flattens out at $\log 2$: once two distributions barely overlap,
 # moving them further apart hardly changes it. Remember this plateau: chapter 2 shows it is
-# what starves a GAN's generator, and chapter 5 replaces JSD by a distance that does not
+# what starves the minimax (saturating) generator, and chapter 5 replaces JSD by a distance that does not
 # saturate.
 #
 # **Which divergence you minimise changes the answer.** Fit a single Gaussian $q$ to a
 # two-bump $p$ by minimising each divergence. Minimising $\mathrm{KL}(p\,\|\,q)$ (what maximum
 # likelihood does) must cover all of $p$'s mass; minimising $\mathrm{KL}(q\,\|\,p)$ may not put
 # mass where $p$ has none, so for bumps as far apart as these it picks one
-# {cite:p}`minka2005divergence,goodfellow2016tutorial`; {cite:t}`theis2016note` show the same fits. Forward KL to a
+# {cite:p}`minka2005divergence,goodfellow2016tutorial`; {cite:t}`theis2016note` show such fits in 2D for KL, MMD and JSD. Forward KL to a
 # Gaussian has a single minimum (it matches the mean and the variance of $p$); reverse KL and JSD can
 # have several, one per bump and one covering both, so we start the optimiser from a narrow and from a
 # wide Gaussian and keep the better end point.
@@ -428,6 +429,26 @@ early = 0.01
 ratio = theory.non_saturating_grad(early) / theory.saturating_grad(early)
 print(f"at D(G(z)) = {early}: non-saturating gradient is {ratio:.0f} times the saturating one")
 
+# %% [markdown]
+# ```{admonition} Mistake: the losses computed from probabilities
+# :class: warning
+# `torch.log(1 - torch.sigmoid(logit))` is the saturating loss on paper. In float32, once the logit
+# passes about 17, `sigmoid` rounds to exactly 1: the loss is $-\infty$ and its gradient NaN, which then
+# spreads to every weight. Work with logits: $\log(1 - \sigma(\ell)) = \log\sigma(-\ell)$, which
+# `F.logsigmoid` computes stably (and `F.binary_cross_entropy_with_logits` for the cross-entropy).
+# ```
+
+# %%
+confident = torch.tensor(30.0, requires_grad=True)           # a fake that D is sure is real (float32)
+naive = torch.log(1 - torch.sigmoid(confident))
+(naive_grad,) = torch.autograd.grad(naive, confident)
+stable = F.logsigmoid(-confident)
+(stable_grad,) = torch.autograd.grad(stable, confident)
+assert torch.isinf(naive) and torch.isnan(naive_grad)
+assert torch.isclose(stable, torch.tensor(-30.0)) and torch.isclose(stable_grad, torch.tensor(-1.0))
+print(f"logit 30: log(1 - sigmoid) = {naive.item()}, gradient {naive_grad.item()}; "
+      f"logsigmoid(-logit) = {stable.item():.1f}, gradient {stable_grad.item():.1f}")
+
 # %% tags=["nbval-ignore-output"]
 print(f"largest |formula - autograd| over the 401 logits and both losses: {grad_error:.1e}")
 
@@ -505,15 +526,15 @@ for theta0 in [-2.0, -0.5, 1.0, 3.0]:
     saturating = (saturating_loss(theta0 + h, theta0) - saturating_loss(theta0 - h, theta0)) / (2 * h)
     worst_match = max(worst_match, abs(lhs - candidates["KL - 2 JSD"]), abs(saturating - candidates["2 JSD"]))
     closest_wrong = min(closest_wrong, abs(lhs - candidates["2 JSD"]), abs(lhs - candidates["KL"]))
-assert worst_match < 1e-5 and closest_wrong > 1_000 * worst_match
+assert worst_match < 1e-5 and closest_wrong > 1e6 * worst_match
 print("|NS gradient - grad(KL - 2 JSD)| and |saturating gradient - grad(2 JSD)| < 1e-5; the wrong guesses for "
-      f"the NS gradient miss by at least {np.floor(closest_wrong * 1000) / 1000:.3f}, over 1,000 times more")
+      f"the NS gradient miss by at least {np.floor(closest_wrong * 1000) / 1000:.3f}, over a million times more")
 
 # %% [markdown]
 # The non-saturating gradient matches $\nabla[\mathrm{KL}(p_g\,\|\,p_{data}) - 2\,\mathrm{JSD}]$ to
 # finite-difference precision and misses both "it minimises JSD" and "it minimises the reverse KL"
 # by at least 0.057 at these four points (the table; near $\theta_0 = 3$ the reverse KL comes within 9%
-# of it), many orders of magnitude more than the numerical error. The $-2\,\mathrm{JSD}$ term pushes the wrong way (towards *larger* JSD), and
+# of it), over a million times the numerical error. The $-2\,\mathrm{JSD}$ term pushes the wrong way (towards *larger* JSD), and
 # the reverse KL is the mode-seeking divergence of section 1.3. Whether this explains why GANs drop
 # modes rather than blur them (chapter 6) is contested. {cite:t}`shannon2020nonsaturating` argue that the
 # non-saturating loss approximately minimises a divergence that behaves like the reverse KL, which would
@@ -608,13 +629,15 @@ plt.show()
 # %% [markdown]
 # *Reading the figure.* Left: the simultaneous iterates spiral away from the star; the
 # alternating ones go round it on an ellipse, never closing in; the extra-gradient ones spiral in.
-# Right: the distance to the equilibrium grows geometrically, stays put, or shrinks geometrically.
+# Right: the distance to the equilibrium grows geometrically, stays put, or shrinks geometrically (each
+# extra-gradient step evaluates the gradients twice, so its 300 steps cost 600 evaluations).
 # Other remedies exist: optimistic gradient steps {cite:p}`popov1980modification`, used for GANs by
 # {cite:t}`daskalakis2018optimism`; negative momentum {cite:p}`gidel2019negative`; averaging the iterates
 # {cite:p}`yazici2019unusual`; and zero-centred gradient penalties
 # {cite:p}`roth2017stabilizing,mescheder2018converge` (chapter 9); giving the two players different learning
-# rates, the two time-scale rule {cite:p}`heusel2017ttur`, is a practical cousin. The lesson for now is that a GAN's
-# losses do not go steadily down, and should not be read as if they did.
+# rates, the two time-scale rule {cite:p}`heusel2017ttur`, is a practical cousin. The lesson for now is that
+# gradient play on a game need not go steadily towards its equilibrium, so a GAN's losses should not be
+# read like a loss going downhill (section 1.6 shows one that goes down for the wrong reason).
 #
 # ## 1.6 Common mistakes
 #
@@ -629,8 +652,9 @@ plt.show()
 #
 # Watch it happen in the smallest GAN there is: data $\mathcal N(0, 1)$, generator
 # $G_\theta(z) = z + \theta$ starting near $\theta = 2$, logistic discriminator $\sigma(a x + b)$,
-# one plain gradient step (SGD, the same learning rate for every loss) for each player in turn — Algorithm 1
-# of the 2014 paper with $k = 1$ discriminator step per generator step — five
+# one plain gradient step (SGD, the same learning rate for every loss) for each player in turn — the
+# alternating schedule of Algorithm 1 of the 2014 paper, with $k = 1$ discriminator step per generator step
+# (here the generator's step reuses the discriminator's noise batch) — five
 # seeds. A seed draws the start ($\theta$ uniform in $[1.5, 2.5]$, $a$ and $b$ from $\mathcal N(0, 0.1^2)$)
 # and the mini-batches, so the seeds are five different training runs, not five noise draws of one. The
 # same two correct losses then start far from the data, near $\theta = 6$, where the discriminator wins
@@ -776,7 +800,7 @@ plt.show()
 #
 # **Why it settles.** Linearise one round of play (a $D$ step, then a $G$ step, with the expected
 # gradients) around the equilibrium $a = b = \theta = 0$ and look at the eigenvalues of that map: moduli
-# below 1 mean the iterates spiral in; moduli of exactly 1 mean that, to first order, the distance neither
+# below 1 mean the iterates approach the equilibrium (spiralling, for a complex pair); moduli of exactly 1 mean that, to first order, the distance neither
 # grows nor shrinks. Compare the tiny GAN with the
 # same game on point masses — data always at 0, the generator always at $\theta$ (the Dirac-GAN of
 # chapter 9, here with a bias $b$ in $D$) — with the non-saturating loss and the same step 0.05. The expectations over $x$ and $z$ are
