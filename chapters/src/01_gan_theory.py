@@ -14,7 +14,7 @@
 #   the discriminator wins;
 # - why training a game by gradient steps is harder than minimising a loss, and one remedy.
 #
-# **Run time.** Quick profile: under a minute on two CPU cores. Nothing here needs a GPU;
+# **Run time.** Quick profile: about a minute on two CPU cores. Nothing here needs a GPU;
 # the full profile only uses more samples.
 
 # %% tags=["hide-input"]
@@ -66,8 +66,9 @@ x = np.linspace(-25, 25, 50_001)  # the grid of this chapter: wide enough that e
 # one forward pass. Evaluating $p_g(x)$ is another matter. When $z$ has fewer dimensions than $x$, as
 # in every image GAN of this book (64 or 100 noise dimensions for images of 784 values or more), $p_g$ lives on a set of
 # lower dimension and has **no density at all** (for networks built from affine maps and the usual
-# nonlinearities, {cite:t}`arjovsky2017principled`, Lemma 1); when it has one, computing it needs $G$'s inverse and
-# the determinant of its Jacobian, which a GAN's networks do not provide. So a GAN cannot be trained by
+# nonlinearities, {cite:t}`arjovsky2017principled`, Lemma 1); when it has one, computing it needs, for an
+# invertible $G$, $G$'s inverse and the determinant of its Jacobian, and for a $G$ that maps several $z$ to one
+# $x$, a sum or integral over all of them — neither of which a GAN's networks provide. So a GAN cannot be trained by
 # maximising the likelihood $p_g(x)$ of the data; the discriminator is what replaces it.
 #
 # That a function of Gaussian noise can produce any 1D distribution is a classical fact:
@@ -123,7 +124,8 @@ plt.show()
 # density): steep in the gap between the two bumps, where the target has little mass and a small range
 # of $z$ must cross it, and moderate on the bumps, where many $z$ land; a function moves probability mass
 # around by stretching and squeezing. On the right,
-# the histogram of the samples $G(z)$ sits on the target density. In high dimensions nobody can write $F^{-1}$ down — a GAN
+# the histogram of the samples $G(z)$ sits on the target density. In high dimensions such maps still exist
+# (triangular and optimal-transport maps), but to build one we would need the data's density, which we do not have — a GAN
 # *learns* a $G$ that does the same job, using a discriminator as its teacher.
 #
 # ## 1.2 The game
@@ -387,7 +389,8 @@ assert (one_bump["KL(q || p)"] < covering["KL(q || p)"]).all()
 # %% [markdown]
 # Close bumps ($\pm 3$, $\pm 4$): JSD prefers to cover them; further apart ($\pm 5$, $\pm 8$), a Gaussian on
 # one bump is the better fit — JSD turns mode-seeking, as the reverse KL is at every separation here.
-# {cite:t}`huszar2015not` makes the "in between" precise: a generalised JSD with a weight $\pi$, divided by
+# {cite:t}`huszar2015not` makes the "in between" precise: a generalised JSD,
+# $\pi\,\mathrm{KL}(p_{data} \| m) + (1 - \pi)\,\mathrm{KL}(p_g \| m)$ with $m = \pi p_{data} + (1 - \pi) p_g$, divided by
 # $\pi$ (or by $1 - \pi$), tends to the forward KL as $\pi \to 0$ (or to the reverse KL as $\pi \to 1$). A generator that settles on
 # some modes of the data and ignores the others is the **mode collapse** of chapter 6.
 #
@@ -470,7 +473,7 @@ plt.show()
 # *Reading the figure.* Left: both losses decrease as the generator fools $D$ more. Right: where
 # the discriminator wins ($D(G(z))$ near 0, shaded) the saturating loss is flat in the logit — its
 # gradient is $-D$ — and the generator learns almost nothing (section 1.6 shows how slowly it then moves). This is why the 2014 paper recommends the
-# non-saturating loss, and why it is the default whenever a GAN is trained with the cross-entropy of
+# non-saturating loss, and why it is the usual default when a GAN is trained with the cross-entropy of
 # {eq}`value`; the other losses of chapters 5 and 8 (Wasserstein, least squares, hinge) give the
 # generator other costs altogether.
 #
@@ -565,7 +568,8 @@ print("|NS gradient - grad(KL - 2 JSD)| and |saturating gradient - grad(2 JSD)| 
 # descend {cite:p}`mescheder2017numerics`; chapter 9 returns to them.) Alternating play ($y$ sees the new $x$) keeps
 # $x^2 + y^2 - \eta x y$ constant: it **cycles** forever. Neither converges, although the
 # equilibrium exists {cite:p}`mescheder2018converge,gidel2019negative`. Whether GAN training
-# inherits this depends on the distributions. When $p_{data}$ and $p_g$ have densities (are absolutely
+# inherits this depends, among other things, on the distributions, the losses, any regulariser and the
+# step size. When $p_{data}$ and $p_g$ have densities (are absolutely
 # continuous) and some further conditions hold, the equilibrium is locally stable for simultaneous
 # gradient play in the limit of small steps {cite:p}`nagarajan2017gradient`: started close enough, with a
 # small enough step, it converges; when the data is
@@ -629,13 +633,15 @@ plt.show()
 # %% [markdown]
 # *Reading the figure.* Left: the simultaneous iterates spiral away from the star; the
 # alternating ones go round it on an ellipse, never closing in; the extra-gradient ones spiral in.
-# Right: the distance to the equilibrium grows geometrically, stays put, or shrinks geometrically (each
+# Right: the distance to the equilibrium grows geometrically, oscillates within a few per cent, or shrinks geometrically (each
 # extra-gradient step evaluates the gradients twice, so its 300 steps cost 600 evaluations).
 # Other remedies exist: optimistic gradient steps {cite:p}`popov1980modification`, used for GANs by
 # {cite:t}`daskalakis2018optimism`; negative momentum {cite:p}`gidel2019negative`; averaging the iterates
 # {cite:p}`yazici2019unusual`; and zero-centred gradient penalties
-# {cite:p}`roth2017stabilizing,mescheder2018converge` (chapter 9); giving the two players different learning
-# rates, the two time-scale rule {cite:p}`heusel2017ttur`, is a practical cousin. The lesson for now is that
+# {cite:p}`roth2017stabilizing,mescheder2018converge` (chapter 9). Giving the two players different learning
+# rates, the two time-scale rule {cite:p}`heusel2017ttur`, is not one of them: on this game, simultaneous
+# steps of sizes $\eta_x$ and $\eta_y$ multiply the squared distance by $1 + \eta_x \eta_y$ per step, which still
+# spirals out; its convergence result needs other assumptions. The lesson for now is that
 # gradient play on a game need not go steadily towards its equilibrium, so a GAN's losses should not be
 # read like a loss going downhill (section 1.6 shows one that goes down for the wrong reason).
 #
@@ -658,7 +664,7 @@ plt.show()
 # seeds. A seed draws the start ($\theta$ uniform in $[1.5, 2.5]$, $a$ and $b$ from $\mathcal N(0, 0.1^2)$)
 # and the mini-batches, so the seeds are five different training runs, not five noise draws of one. The
 # same two correct losses then start far from the data, near $\theta = 6$, where the discriminator wins
-# quickly and $D(G(z))$ stays small, close to the regime of section 1.4's shaded band.
+# quickly and $D(G(z))$ is small early on (below 0.15 on average over the first 50 steps, every seed), close to the regime of section 1.4's shaded band.
 
 # %%
 GAME_STEPS = 300
@@ -786,10 +792,15 @@ plt.show()
 # $a, b \approx 0$, so $D \approx \tfrac12$ and both gradients are about equal; as the discriminator
 # learns, $D(G(z))$ drops below $\tfrac12$, the non-saturating gradient $-(1 - D)$ becomes larger than the
 # saturating $-D$ (section 1.4), and at the same learning rate the non-saturating loss arrives first on
-# every seed. Right: started far away, the discriminator soon wins ($D(G(z))$ averages below 0.15 over the
+# every seed. In this one-parameter generator the two gradients always point the same way and differ
+# only in size, so the difference is one of step size under plain SGD: an optimiser that normalises the
+# step, such as Adam, would largely remove it here. What carries over to a generator with many
+# parameters is the weighting: each fake's contribution to the gradient is weighted by $1 - D(G(z))$
+# in the non-saturating loss and by $D(G(z))$ in the saturating one, so the saturating loss learns least
+# from the fakes the discriminator rejects most surely. Right: started far away, the discriminator soon wins ($D(G(z))$ averages below 0.15 over the
 # first 50 steps on every seed, printed), and
 # the saturating loss moves $\theta$ less than a fifth as far in 300 steps as the non-saturating loss,
-# which crosses the whole distance — the weak signal of section 1.4. With the discriminator's loss (left) the generator moves *away*
+# which crosses the whole distance — the weak signal of section 1.4 (under plain SGD; see above). With the discriminator's loss (left) the generator moves *away*
 # from the data, and the generator's own loss gives no warning: it goes down (printed above), and
 # so does the term of it that $G$ controls, as a loss should — both players now minimise the same
 # function, $L_D$, and the game has become a cooperative one against the data. What does warn you is
@@ -800,8 +811,8 @@ plt.show()
 #
 # **Why it settles.** Linearise one round of play (a $D$ step, then a $G$ step, with the expected
 # gradients) around the equilibrium $a = b = \theta = 0$ and look at the eigenvalues of that map: moduli
-# below 1 mean the iterates approach the equilibrium (spiralling, for a complex pair); moduli of exactly 1 mean that, to first order, the distance neither
-# grows nor shrinks. Compare the tiny GAN with the
+# below 1 mean the iterates approach the equilibrium (spiralling, for a complex pair); moduli of exactly 1 mean that, to first order, the iterates go round
+# the equilibrium on an ellipse, closing in no more than the alternating play of section 1.5 did. Compare the tiny GAN with the
 # same game on point masses — data always at 0, the generator always at $\theta$ (the Dirac-GAN of
 # chapter 9, here with a bias $b$ in $D$) — with the non-saturating loss and the same step 0.05. The expectations over $x$ and $z$ are
 # computed by Gauss–Hermite quadrature: exact for the Jacobian at the equilibrium (only low moments of
@@ -919,7 +930,8 @@ assert 1.9 < half < 2.2
 # - A GAN's generator is an implicit model: a function that pushes noise into a distribution.
 # - The game is $\min_G \max_D V(D, G)$ with $V$ of {eq}`value`; $D$ minimises the cross-entropy
 #   $-V$, $G$ minimises $\log(1 - D(G(z)))$, or in practice the non-saturating $-\log D(G(z))$, which
-#   keeps pushing when $D$ wins (the saturating loss stalls there).
+#   keeps pushing when $D$ wins (the saturating loss weights each fake by $D(G(z))$, and its gradient
+#   shrinks there).
 # - KL is asymmetric and unbounded; JSD is symmetric and saturates at $\log 2$.
 # - Gradient play on a game can cycle or diverge even when an equilibrium exists; extra-gradient steps
 #   converge on the bilinear game.
