@@ -107,20 +107,14 @@ def run(name: str, budget: float, images, classifier, held_out_features, noise, 
     d_opt = torch.optim.Adam(discriminator.parameters(), s["d_lr"], betas=s["betas"])
     options = {}
     if s["loss"] == "rp":
-        options.update(d_loss=losses.relativistic_discriminator_loss, g_loss=losses.relativistic_generator_loss,
-                       g_sees_real=True)
+        options.update(d_loss=losses.relativistic_discriminator_loss, g_loss=losses.generator_loss,
+                       g_judge=train.relativistic_judge)
     if s["gamma"] > 0:
         gamma, with_r2 = s["gamma"], s["r2"]
         options["penalty"] = losses.lazy(   # every s["lazy"]-th D step, weighted by s["lazy"] (1: every step)
             lambda d, real, fake: losses.r1_penalty(d, real, gamma) + (losses.r2_penalty(d, fake, gamma) if with_r2 else 0.0),
             s["lazy"])
     average = copy.deepcopy(generator) if s["ema"] is not None else None
-    count = [0]
-
-    def hook(g):  # with warm-up the decay grows as (1 + k) / (10 + k) until it reaches s["ema"]
-        count[0] += 1
-        decay = min(s["ema"], (1 + count[0]) / (10 + count[0])) if s["warmup"] else s["ema"]
-        train.ema_update(average, g, decay)
 
     def scored(g):
         if g is average and s["recompute"]:
@@ -128,17 +122,23 @@ def run(name: str, budget: float, images, classifier, held_out_features, noise, 
         return metrics.fid(held_out_features, features.embed(classifier, train.sample(g, noise)))
 
     batches = data.batches(images, s["batch"], generator=torch.Generator().manual_seed(seed))
-    marks, scores, steps, spent = [budget / 3, 2 * budget / 3, budget], [], 0, 0.0
-    while marks:
-        start = time.perf_counter()
-        train.train(generator, discriminator, batches, CHUNK, g_opt, d_opt,
-                    after_g_step=hook if average is not None else None, progress=False, **options)
+    marks, scores, spent = [budget / 3, 2 * budget / 3, budget], [], 0.0
+    start = time.perf_counter()
+    for steps, record in enumerate(train.steps(generator, discriminator, batches, g_opt, d_opt, **options), start=1):
+        if average is not None:  # with warm-up the decay grows as (1 + k) / (10 + k) until it reaches s["ema"]
+            train.ema_update(average, generator, min(s["ema"], (1 + steps) / (10 + steps)) if s["warmup"] else s["ema"])
+        if steps % CHUNK:
+            continue
+        if not torch.isfinite(record["loss_d"] + record["loss_g"]):   # also waits for the step to finish
+            raise FloatingPointError(f"{name}: a loss became non-finite by generator step {steps}")
         spent += time.perf_counter() - start
-        steps += CHUNK
-        if spent >= marks[0]:
+        if spent >= marks[0]:           # the clock stops while the FID is measured
             marks.pop(0)
             scores.append({"seconds": spent, "steps": steps, "fid": scored(generator),
                            "fid_ema": scored(average) if average is not None else None})
+            if not marks:
+                break
+        start = time.perf_counter()
     return {"name": name, "scores": scores}
 
 

@@ -291,8 +291,8 @@ def relativistic_discriminator_loss(real_logits: torch.Tensor, fake_logits: torc
 
 def relativistic_generator_loss(fake_logits: torch.Tensor, real_logits: torch.Tensor) -> torch.Tensor:
     """RpGAN, G's side: E[softplus(D(x_i) - D(G(z_i)))], minimised by G: each fake should score above its
-    real partner. fake_logits, real_logits: (N,) or (N, 1). For gantut.train.train pass
-    g_loss=relativistic_generator_loss with g_sees_real=True (the loop then hands it D's logits on a real batch)."""
+    real partner. fake_logits, real_logits: (N,) or (N, 1). In gantut.train's loop the same loss is
+    g_loss=generator_loss with g_judge=train.relativistic_judge, which hands it D(G(z_i)) - D(x_i)."""
     real_logits, fake_logits = _paired(real_logits, fake_logits)
     _warn_if_probabilities(real_logits, fake_logits)
     return F.softplus(real_logits - fake_logits).mean()

@@ -1,16 +1,19 @@
 """One readable GAN training loop, shared by every chapter.
 
-A generator step follows n_critic discriminator steps (Goodfellow et al. 2014, Algorithm 1,
-with k = n_critic). The loop owns the device: the models' device is where real batches are
-moved and where noise (and, for a conditional GAN, fake labels; Mirza & Osindero 2014) is drawn.
+steps(...) is the loop, an endless iterator: each next() runs n_critic discriminator steps and one
+generator step (Goodfellow et al. 2014, Algorithm 1, with k = n_critic) and yields the step's record,
+so the caller decides when to stop, evaluate, time or plot. train(...) wraps it for N steps and
+returns the history. The loop owns the device: the models' device is where real batches are moved and
+where noise (and, for a conditional GAN, fake labels; Mirza & Osindero 2014) is drawn.
 Anything one chapter teaches enters through a small hook instead of an option of the loop:
 penalty(D, real, fake) adds a term to D's loss (the gradient penalty of Gulrajani et al. 2017);
 after_d_step(D) changes D in place after its update (weight clipping, Arjovsky et al. 2017:
-lambda d: clip_weights(d, 0.01)); g_judge(G, D, z) gives the logits G's loss is computed on (an
-unrolled GAN, Metz et al. 2017, judges with D advanced k steps: see unrolled_parameters);
-after_g_step(G) runs after each generator update (ema_update, Karras et al. 2018).
+lambda d: clip_weights(d, 0.01)); g_judge(G, D, z, real) gives the logits G's loss is computed on
+(relativistic_judge for RpGAN; an unrolled GAN, Metz et al. 2017, judges with D advanced k steps:
+see unrolled_parameters). Anything to do after a generator step (an average of G's weights, a
+timer) goes in the caller's loop over steps(...).
 
-The history stays on the device and is read back every SYNC_EVERY steps, at callbacks and at
+train's history stays on the device and is read back every SYNC_EVERY steps, at callbacks and at
 the end: no per-step host synchronisation. That is also when a non-finite loss is caught.
 """
 from __future__ import annotations
@@ -150,14 +153,12 @@ def unrolled_parameters(generator: nn.Module, discriminator: nn.Module, real_bat
 def generator_step(generator: nn.Module, discriminator: nn.Module, g_optimizer: torch.optim.Optimizer,
                    z: torch.Tensor, g_loss: Callable = losses.generator_loss, judge: Callable | None = None,
                    fake_labels: torch.Tensor | None = None, real: torch.Tensor | None = None) -> dict:
-    """One update of G through D's judgement of G(z). Returns the loss and G's gradient norm,
-    0-d tensors on the device.
+    """One update of G through D's judgement of G(z), g_loss(logits). Returns the loss and G's gradient
+    norm, 0-d tensors on the device.
 
-    real (B, ...): a real batch for a relativistic loss, which is then called as
-    g_loss(fake_logits, real_logits) with D's logits on real (constants for G).
-
-    z (B, z_dim) is moved to the models' device. judge(G, D, z) -> logits replaces D(G(z))
-    (e.g. D unrolled k steps); fake_labels (B,): G(z, y) judged as D(G(z, y), y).
+    z (B, z_dim) is moved to the models' device. judge(G, D, z, real) -> logits replaces D(G(z)): real is
+    the step's real batch (B, ...), for a judge that needs it (relativistic_judge; an unrolled D may
+    ignore it). fake_labels (B,): G(z, y) judged as D(G(z, y), y).
     """
     device = model_device(generator, discriminator)
     z = z.to(device)
@@ -166,18 +167,13 @@ def generator_step(generator: nn.Module, discriminator: nn.Module, g_optimizer: 
         p.requires_grad_(False)
     try:
         if judge is not None:
-            fake_logits = judge(generator, discriminator, z)
+            logits = judge(generator, discriminator, z, None if real is None else real.to(device))
         elif fake_labels is None:
-            fake_logits = discriminator(generator(z))
+            logits = discriminator(generator(z))
         else:
             fake_labels = fake_labels.to(device)
-            fake_logits = discriminator(generator(z, fake_labels), fake_labels)
-        if real is None:
-            loss = g_loss(fake_logits)
-        else:
-            with torch.no_grad():
-                real_logits = discriminator(real.to(device))
-            loss = g_loss(fake_logits, real_logits)
+            logits = discriminator(generator(z, fake_labels), fake_labels)
+        loss = g_loss(logits)
         g_optimizer.zero_grad(set_to_none=True)
         loss.backward()
         norm = grad_norm(generator)
@@ -186,6 +182,18 @@ def generator_step(generator: nn.Module, discriminator: nn.Module, g_optimizer: 
         for p, flag in zip(discriminator.parameters(), flags):
             p.requires_grad_(flag)
     return {"loss_g": loss.detach().reshape(()), "g_grad_norm": norm}
+
+
+def relativistic_judge(generator: nn.Module, discriminator: nn.Module, z: torch.Tensor,
+                       real: torch.Tensor) -> torch.Tensor:
+    """RpGAN's judgement of G(z): D(G(z_i)) - D(x_i), the i-th fake against the i-th real (D's logits on
+    real are constants for G), shape (B,). With g_loss=losses.generator_loss this is RpGAN's generator
+    loss, E[softplus(D(x_i) - D(G(z_i)))] (Jolicoeur-Martineau 2019; losses.relativistic_generator_loss)."""
+    fake_logits = discriminator(generator(z))
+    with torch.no_grad():
+        real_logits = discriminator(real)
+    real_logits, fake_logits = losses._paired(real_logits, fake_logits)
+    return fake_logits - real_logits
 
 
 def _check_batches(batches) -> None:
@@ -219,11 +227,12 @@ def _check_first_batch(images: torch.Tensor, generator: nn.Module, discriminator
                       "transforms.Normalize((0.5,), (0.5,)) or scale with x * 2 - 1", UserWarning, stacklevel=3)
 
 
-def _next_batch(batches, step: int, conditional: bool | None):
+def _next_batch(batches, step: int, conditional: bool):
+    """The next real batch as (images, labels or None), refused unless its kind fits the generator."""
     try:
         batch = next(batches)
     except StopIteration:
-        raise RuntimeError(f"batches ran out at generator step {step}: train.train needs an endless iterator "
+        raise RuntimeError(f"batches ran out at generator step {step}: training needs an endless iterator "
                            "such as gantut.data.batches(images, batch_size, device)") from None
     if isinstance(batch, (tuple, list)):
         if len(batch) != 2:
@@ -231,8 +240,11 @@ def _next_batch(batches, step: int, conditional: bool | None):
         images, labels = batch
     else:
         images, labels = batch, None
-    if conditional is not None and conditional != (labels is not None):
-        raise ValueError("batches must be all images or all (images, labels) pairs, not a mix")
+    if conditional != (labels is not None):
+        raise ValueError("batches yield (images, labels) pairs for a conditional GAN, whose generator has n_classes "
+                         "and takes (z, labels), and plain images otherwise: this generator "
+                         f"{'is' if conditional else 'is not'} conditional but got "
+                         f"{'images without labels' if labels is None else '(images, labels) pairs'}")
     return images, labels
 
 
@@ -253,40 +265,29 @@ def _read_back(pending: list[torch.Tensor], history: dict, first_step: int) -> N
     pending.clear()
 
 
-def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator, steps: int,
+def steps(generator: nn.Module, discriminator: nn.Module, batches: Iterator,
           g_optimizer: torch.optim.Optimizer, d_optimizer: torch.optim.Optimizer, *,
-          g_loss: Callable = losses.generator_loss, d_loss: Callable = losses.discriminator_loss,
+          d_loss: Callable = losses.discriminator_loss, g_loss: Callable = losses.generator_loss,
           n_critic: int = 1, penalty: Callable | None = None, after_d_step: Callable | None = None,
-          g_judge: Callable | None = None, after_g_step: Callable | None = None, g_sees_real: bool = False,
-          noise_generator: torch.Generator | None = None,
-          callback: Callable | None = None, every: int = 0, progress: bool = True,
-          desc: str = "training") -> dict[str, list[float]]:
-    """Train for `steps` generator steps, each after n_critic discriminator steps.
+          g_judge: Callable | None = None, noise_generator: torch.Generator | None = None) -> Iterator[dict]:
+    """The GAN training loop as an endless iterator: each next() runs n_critic discriminator steps and one
+    generator step, and yields that step's record (0-d tensors on the models' device; no host sync).
 
-    generator, discriminator: on one device (the loop refuses a mismatch). batches: an endless
-    iterator of real batches (B, ...) or (images (B, ...), labels (B,)) pairs, moved to the models'
-    device; pairs train a conditional GAN (G(z, y), D(x, y), fake labels uniform over G.n_classes).
-    Noise has the real batch's size and is drawn on the models' device (from noise_generator if given).
-    Hooks: penalty(D, real, fake) added to D's loss; after_d_step(D) after each D update;
-    g_judge(G, D, z) -> logits for G's loss instead of D(G(z)); after_g_step(G) after each G update.
-    g_sees_real=True: G's loss is g_loss(fake_logits, real_logits), with D's logits on the last real
-    batch of the step, paired one to one (losses.relativistic_generator_loss).
-    callback(step, generator, discriminator, history) runs after step 1, every `every` generator
-    steps and after the last step (e.g. to draw samples from a fixed noise batch).
-    The first real batch is checked once: the discriminator's dtype, finite values, images in [-1, 1]
-    (images in [0, 1] for a Tanh generator train, with a UserWarning).
-
-    Returns the history: per generator step, loss_d, d_real/d_fake and w_estimate averaged over its
-    n_critic discriminator steps, loss_g and g_grad_norm. Raises FloatingPointError at a non-finite one.
+    The caller decides when to stop, evaluate, time or plot:
+        for step, record in enumerate(train.steps(G, D, batches, g_opt, d_opt), start=1):
+            if step % 500 == 0: print(step, record["loss_d"].item())
+            if step == 2_000: break
+    generator, discriminator: on one device. batches: an endless iterator of real batches (B, ...), or of
+    (images, labels) pairs when the generator is conditional (has n_classes; fake labels are then drawn
+    uniformly). Noise has the real batch's size, drawn on the models' device (from noise_generator if given).
+    Hooks: penalty(D, real, fake) added to D's loss; after_d_step(D) after each D update (weight clipping);
+    g_judge(G, D, z, real) -> logits for G's loss instead of D(G(z)) (relativistic_judge, an unrolled D).
+    The first real batch is checked: D's dtype, finite values, images in [-1, 1] (images in [0, 1] for a
+    Tanh generator train, with a UserWarning).
+    Record: loss_d, d_real, d_fake, w_estimate (means over the n_critic D steps), loss_g, g_grad_norm.
     """
-    counts = (steps, n_critic)
-    if any(isinstance(c, bool) or not isinstance(c, numbers.Integral) or c < 1 for c in counts):
-        raise ValueError(f"steps and n_critic must be integers >= 1, got {steps!r} and {n_critic!r}")
-    if not isinstance(every, numbers.Integral) or every < 0:
-        raise ValueError(f"every must be a non-negative integer (generator steps between callbacks), got {every!r}")
-    if (callback is None) != (not every):
-        raise ValueError(f"callback and every go together: callback(step, G, D, history) runs every `every` "
-                         f"steps (got callback={'set' if callback else None}, every={every!r})")
+    if isinstance(n_critic, bool) or not isinstance(n_critic, numbers.Integral) or n_critic < 1:
+        raise ValueError(f"n_critic must be an integer >= 1, got {n_critic!r}")
     _check_batches(batches)
     device = model_device(generator, discriminator)
     for optimizer, model, name in ((g_optimizer, generator, "generator"), (d_optimizer, discriminator, "discriminator")):
@@ -294,35 +295,68 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator, ste
         if not all(id(p) in owned for group in optimizer.param_groups for p in group["params"]):
             raise ValueError(f"the {name[0]}_optimizer updates parameters that are not the {name}'s: pass "
                              "Adam(generator.parameters()) as g_optimizer and Adam(discriminator.parameters()) as d_optimizer")
-    history = {key: [] for key in D_KEYS + G_KEYS}
-    pending, first_pending = [], 1   # per-step rows (6,) on the device, not yet read back
-    conditional = None
+    conditional = hasattr(generator, "n_classes")
+    if conditional and (penalty is not None or g_judge is not None):
+        raise ValueError("a conditional GAN (a generator with n_classes) trains here without penalty or g_judge")
+    return _steps(generator, discriminator, batches, g_optimizer, d_optimizer, d_loss, g_loss, n_critic,
+                  penalty, after_d_step, g_judge, noise_generator, device, conditional)
+
+
+def _steps(generator, discriminator, batches, g_optimizer, d_optimizer, d_loss, g_loss, n_critic, penalty,
+           after_d_step, g_judge, noise_generator, device, conditional) -> Iterator[dict]:
+    """steps()'s body, a generator function: its arguments are checked by steps() when it is called."""
+    def fake_labels(n):
+        return _fake_labels(generator, n, device, noise_generator) if conditional else None
+
     generator.train()
     discriminator.train()
-    for step in tqdm(range(1, steps + 1), desc=desc, disable=not progress):
+    step = 0
+    while True:
+        step += 1
         d_logs = []
         for _ in range(n_critic):
             real, labels = _next_batch(batches, step, conditional)
-            if conditional is None:                       # the first batch: checked once
+            if step == 1 and not d_logs:
                 _check_first_batch(real, generator, discriminator)
-                conditional = labels is not None
-                if conditional and (not hasattr(generator, "n_classes") or penalty is not None or g_judge is not None
-                                    or g_sees_real):
-                    raise ValueError("batches yield (images, labels): that trains a conditional GAN, which needs a "
-                                     "generator with n_classes taking (z, labels) and no penalty, g_judge or "
-                                     "g_sees_real; for an unconditional GAN make the batches without labels")
-            fake_labels = _fake_labels(generator, len(real), device, noise_generator) if conditional else None
-            d_logs.append(discriminator_step(generator, discriminator, d_optimizer, real,
-                                             noise(len(real), generator.z_dim, device, noise_generator), d_loss,
-                                             penalty, after_d_step, labels, fake_labels))
+            asked = fake_labels(len(real))
+            d_logs.append(discriminator_step(generator, discriminator, d_optimizer, real=real,
+                                             z=noise(len(real), generator.z_dim, device, noise_generator),
+                                             d_loss=d_loss, penalty=penalty, after_step=after_d_step,
+                                             labels=labels, fake_labels=asked))
         z = noise(len(real), generator.z_dim, device, noise_generator)
-        fake_labels = _fake_labels(generator, len(real), device, noise_generator) if conditional else None
-        g_log = generator_step(generator, discriminator, g_optimizer, z, g_loss, g_judge, fake_labels,
-                               real if g_sees_real else None)
-        if after_g_step is not None:
-            after_g_step(generator)
+        g_log = generator_step(generator, discriminator, g_optimizer, z=z, g_loss=g_loss, judge=g_judge,
+                               fake_labels=fake_labels(len(real)), real=real)
         d_means = torch.stack([torch.stack([log[key] for key in D_KEYS]) for log in d_logs]).mean(0)
-        pending.append(torch.cat([d_means, torch.stack([g_log[key].to(d_means.device) for key in G_KEYS])]))
+        yield dict(zip(D_KEYS, d_means.unbind())) | g_log
+
+
+_loop = steps   # train()'s parameter `steps` (a count) hides the function inside it
+
+
+def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator, steps: int,
+          g_optimizer: torch.optim.Optimizer, d_optimizer: torch.optim.Optimizer, *,
+          callback: Callable | None = None, every: int = 0, progress: bool = True, desc: str = "training",
+          **loop) -> dict[str, list[float]]:
+    """Train for `steps` generator steps of train.steps(...) (its keywords pass through: d_loss, g_loss,
+    n_critic, penalty, after_d_step, g_judge, noise_generator) and return the history: per generator step,
+    loss_d, d_real/d_fake and w_estimate averaged over its n_critic D steps, loss_g and g_grad_norm.
+
+    The records are read back to the host every SYNC_EVERY steps, at callbacks and at the end; a
+    non-finite one raises FloatingPointError. callback(step, generator, discriminator, history) runs
+    after step 1, every `every` generator steps and after the last step (e.g. to draw samples).
+    """
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
+        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
+    if not isinstance(every, numbers.Integral) or every < 0:
+        raise ValueError(f"every must be a non-negative integer (generator steps between callbacks), got {every!r}")
+    if (callback is None) != (not every):
+        raise ValueError(f"callback and every go together: callback(step, G, D, history) runs every `every` "
+                         f"steps (got callback={'set' if callback else None}, every={every!r})")
+    records = _loop(generator, discriminator, batches, g_optimizer, d_optimizer, **loop)
+    history = {key: [] for key in D_KEYS + G_KEYS}
+    pending, first_pending = [], 1   # per-step rows (6,) on the device, not yet read back
+    for step, record in zip(tqdm(range(1, steps + 1), desc=desc, disable=not progress), records):
+        pending.append(torch.stack([record[key].to(record["loss_d"].device) for key in D_KEYS + G_KEYS]))
         at_callback = callback is not None and (step == 1 or step % every == 0 or step == steps)
         if at_callback or step % SYNC_EVERY == 0 or step == steps:
             _read_back(pending, history, first_pending)

@@ -176,14 +176,14 @@ def test_unrolled_steps_leave_the_real_discriminator_unchanged_and_reach_the_gen
     g_opt, d_opt = optimizers(generator, discriminator)
     judged = []
 
-    def unrolled_judge(g, d, z):  # how chapter 6 passes unrolling in
-        judged.append(len(z))
+    def unrolled_judge(g, d, z, real):  # how chapter 6 passes unrolling in
+        judged.append((len(z), real.shape))
         future = train.unrolled_parameters(g, d, [torch.randn(16, 1) for _ in range(2)], z, lr=0.1)
         return torch.func.functional_call(d, future, (g(z),))
 
     history = train.train(generator, discriminator, itertools.repeat(torch.randn(16, 1)), 2, g_opt, d_opt,
                           g_judge=unrolled_judge, progress=False)
-    assert len(history["loss_g"]) == 2 and judged == [16, 16]
+    assert len(history["loss_g"]) == 2 and judged == [(16, torch.Size([16, 1]))] * 2   # the step's real batch too
 
 
 def test_ema_update_follows_the_closed_form_and_copies_buffers():
@@ -203,14 +203,32 @@ def test_ema_update_follows_the_closed_form_and_copies_buffers():
         train.ema_update(average, model, 1.0)
 
 
-def test_after_g_step_runs_once_per_generator_step():
-    utils.seed_everything(0)
-    generator, discriminator = toy_models()
-    g_opt, d_opt = optimizers(generator, discriminator)
-    calls = []
-    train.train(generator, discriminator, itertools.repeat(torch.randn(16, 1)), 3, g_opt, d_opt, n_critic=2,
-                after_g_step=lambda g: calls.append(g), progress=False)
-    assert calls == [generator] * 3
+def test_steps_yields_one_record_per_generator_step_and_train_is_n_of_them():
+    def run(use_steps):
+        utils.seed_everything(0)
+        generator, discriminator = toy_models()
+        g_opt, d_opt = optimizers(generator, discriminator)
+        batches = data.batches(torch.randn(64, 1), 16, generator=torch.Generator().manual_seed(1))
+        if not use_steps:
+            history = train.train(generator, discriminator, batches, 7, g_opt, d_opt, n_critic=2, progress=False)
+            return history, flat(generator), flat(discriminator)
+        drawn = []
+        counting = map(lambda b: drawn.append(1) or b, batches)
+        records = train.steps(generator, discriminator, counting, g_opt, d_opt, n_critic=2)
+        assert drawn == []                                      # nothing runs until the caller asks
+        rows = [next(records) for _ in range(7)]
+        assert len(drawn) == 14                                 # n_critic real batches per generator step
+        assert all(set(row) == set(train.D_KEYS + train.G_KEYS) for row in rows)
+        assert all(value.dim() == 0 and isinstance(value, torch.Tensor) for row in rows for value in row.values())
+        history = {key: [row[key].item() for row in rows] for key in rows[0]}
+        return history, flat(generator), flat(discriminator)
+
+    (h_train, g_train, d_train), (h_steps, g_steps, d_steps) = run(False), run(True)
+    assert torch.equal(g_train, g_steps) and torch.equal(d_train, d_steps)   # the same training
+    assert all(torch.allclose(torch.tensor(h_train[k], dtype=torch.float64), torch.tensor(h_steps[k], dtype=torch.float64))
+               for k in h_train)
+    with pytest.raises(ValueError, match="n_critic"):
+        train.steps(*toy_models(), itertools.repeat(torch.randn(4, 1)), *optimizers(*toy_models()), n_critic=0)
 
 
 # ----------------------------------------------------------------------------- the loop owns the device
@@ -358,21 +376,30 @@ def test_history_is_read_back_from_the_device_only_every_sync_every_steps(monkey
     assert len(history["loss_d"]) == steps and all(isinstance(v, float) for v in history["loss_d"])
 
 
-def test_g_sees_real_hands_the_relativistic_generator_loss_paired_real_logits():
+def test_relativistic_judge_gives_rpgan_generator_loss_with_paired_constant_real_logits():
+    utils.seed_everything(0)
     generator, discriminator = toy_models()
-    calls = []
+    z, real = torch.randn(16, 2), torch.randn(16, 1)
+    judged = train.relativistic_judge(generator, discriminator, z, real)
+    fake_logits, real_logits = discriminator(generator(z)), discriminator(real)
+    assert judged.shape == (16,)
+    assert torch.allclose(losses.generator_loss(judged), losses.relativistic_generator_loss(fake_logits, real_logits))
+    # D's logits on real are constants for G: G's gradient is that of the fake term alone
+    g_grads = torch.autograd.grad(losses.generator_loss(judged), list(generator.parameters()))
+    reference = torch.autograd.grad(losses.relativistic_generator_loss(fake_logits, real_logits.detach()),
+                                    list(generator.parameters()))
+    assert all(torch.allclose(a, b) for a, b in zip(g_grads, reference))
+    with pytest.raises(ValueError, match="one to one"):
+        train.relativistic_judge(generator, discriminator, z, torch.randn(8, 1))
+    # in the loop: the step's real batch reaches the judge, as many rows as fakes
+    seen = []
 
-    def recording_loss(fake_logits, real_logits=None):
-        calls.append((fake_logits.shape, None if real_logits is None else real_logits.shape,
-                      None if real_logits is None else real_logits.requires_grad))
-        return losses.relativistic_generator_loss(fake_logits, real_logits)
+    def recording_judge(g, d, z, real):
+        seen.append((len(z), len(real)))
+        return train.relativistic_judge(g, d, z, real)
 
-    batches = data.batches(torch.randn(64, 1), 16)
-    train.train(generator, discriminator, batches, 2, *optimizers(generator, discriminator),
-                d_loss=losses.relativistic_discriminator_loss, g_loss=recording_loss, g_sees_real=True,
+    train.train(generator, discriminator, data.batches(torch.randn(64, 1), 16), 2, *optimizers(generator, discriminator),
+                d_loss=losses.relativistic_discriminator_loss, g_judge=recording_judge,
                 penalty=lambda d, real, fake: losses.r1_penalty(d, real, 1.0) + losses.r2_penalty(d, fake, 1.0),
                 progress=False)
-    assert calls == [(torch.Size([16]), torch.Size([16]), False)] * 2   # one real logit per fake, constants for G
-    with pytest.raises(TypeError):                                            # without the flag G's loss gets fakes only
-        train.train(generator, discriminator, data.batches(torch.randn(64, 1), 16), 1,
-                    *optimizers(generator, discriminator), g_loss=losses.relativistic_generator_loss, progress=False)
+    assert seen == [(16, 16)] * 2

@@ -134,8 +134,9 @@ def endless_samples(mixture, batch_size: int, generator: torch.Generator):
 
 def unrolled_judge(real_batches, k: int = UNROLL, lr: float = UNROLL_LR):
     """G's judge in the unrolled GAN (section 6.6): D advanced k differentiable SGD steps on the next
-    k real batches (train.unrolled_parameters), for train.train's g_judge hook."""
-    def judge(generator, discriminator, z):
+    k real batches (train.unrolled_parameters), for train.train's g_judge hook (the step's own real
+    batch, `real`, is not used: the unrolled steps draw their own)."""
+    def judge(generator, discriminator, z, real):
         future = train.unrolled_parameters(generator, discriminator, [next(real_batches) for _ in range(k)], z, lr)
         return functional_call(discriminator, (future, dict(discriminator.named_buffers())), (generator(z),))
     return judge

@@ -463,7 +463,8 @@ print(f"R1 without create_graph: the same value (to 1e-5), and D's gradients are
 # standard loss applied to a *difference* of logits (the paper's relativistic standard GAN, RSGAN;
 # the relativistic *pairing* GAN of R3GAN). Only differences count: adding a constant to every logit
 # changes nothing (`tests/test_losses.py` checks it), and the generator's loss depends on the real data
-# too — `gantut.train.train(..., g_sees_real=True)` hands it $D$'s logits on the step's real batch.
+# too: `train.relativistic_judge` hands it $D(G(z_i)) - D(x_i)$ on the step's real batch, and the
+# non-saturating loss of that difference, $\mathrm{softplus}(D(x_i) - D(G(z_i)))$, is RpGAN's generator loss.
 #
 # **Why it should help with mode collapse.** {cite:t}`sun2020towards` study the global landscape of
 # the two losses over the positions of $n$ generated points against $n$ data points. The standard
@@ -490,8 +491,8 @@ def recipe_options(name: str, gamma: float, interval: int = 1) -> dict:
     """train.train's keyword arguments for a loss: the relativistic pair, with R1 + R2 if "R1" is in name.
 
     interval > 1: "lazy" penalties (StyleGAN2), on every interval-th D step only and weighted by interval."""
-    options = dict(d_loss=losses.relativistic_discriminator_loss, g_loss=losses.relativistic_generator_loss,
-                   g_sees_real=True)
+    options = dict(d_loss=losses.relativistic_discriminator_loss, g_loss=losses.generator_loss,
+                   g_judge=train.relativistic_judge)
     if "R1" in name:
         options["penalty"] = losses.lazy(lambda d, real, fake: losses.r1_penalty(d, real, gamma)
                                          + losses.r2_penalty(d, fake, gamma), interval)
@@ -763,7 +764,7 @@ def training_options(recipe: dict) -> dict:
     """train.train's keyword arguments for a recipe: its losses and its (lazy) penalties."""
     options = recipe_options("RpGAN R1 + R2" if recipe["gamma"] > 0 else "RpGAN", recipe["gamma"], recipe["interval"])
     if recipe["loss"] == "non-saturating":   # chapter 3's losses instead, with the same penalties
-        options.update(d_loss=losses.discriminator_loss, g_loss=losses.generator_loss, g_sees_real=False)
+        options.update(d_loss=losses.discriminator_loss, g_loss=losses.generator_loss, g_judge=None)
     return options
 
 
@@ -1026,11 +1027,11 @@ display(Markdown(f"The modern recipe with two pairs of networks, trained on {arc
 gap = arch_fid["residual"].mean() - arch_fid["dcgan"].mean()
 arch_spread = arch_fid["residual"].std(ddof=1) + arch_fid["dcgan"].std(ddof=1)
 assert abs(gap) < arch_spread                                      # no difference three seeds can detect
-assert per_step["residual"].min() > 1.5 * per_step["dcgan"].max()   # every residual run was slower per step
 print(f"at {arch_meta['steps']:,} steps the residual networks' mean FID differs from the DCGAN's by {gap:+.1f}, less "
-      f"than the seeds' spread ({arch_spread:.1f}, the sum of the two standard deviations); every residual run took "
-      f"more than 1.5 times as long per step as every DCGAN run ({per_step['residual'].mean() / per_step['dcgan'].mean():.1f}x "
-      "on average) on the machine that trained them")
+      f"than the seeds' spread ({arch_spread:.1f}, the sum of the two standard deviations). Cost, a property of the "
+      f"machine and not asserted: on the machine that trained them ({arch_meta['hardware']}), runs alternating, a "
+      f"residual step took {per_step['residual'].mean() / per_step['dcgan'].mean():.1f}x a DCGAN step on average; "
+      "on this machine, interleaved, see the step costs printed above")
 
 # %% [markdown]
 # *Reading the table.* At the same number of steps the scaled-down R3GAN networks and chapter 4's DCGAN
@@ -1395,8 +1396,8 @@ print(f"broadcast (64, 1) - (64,): a 64 x 64 matrix, loss {broadcast:.3f}; paire
 # - Karras, T., Laine, S. & Aila, T. (2019). A Style-Based Generator Architecture for Generative Adversarial Networks. *IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)*.
 # - Sun, R., Fang, T. & Schwing, A. (2020). Towards a Better Global Loss Landscape of GANs. *Advances in Neural Information Processing Systems (NeurIPS)*.
 # - Karras, T., Laine, S., Aittala, M., et al. (2020). Analyzing and Improving the Image Quality of StyleGAN. *IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)*.
-# - Kynkäänniemi, T., Karras, T., Laine, S., et al. (2019). Improved Precision and Recall Metric for Assessing Generative Models. *Advances in Neural Information Processing Systems*.
 # - Zhang, H., Dauphin, Y. N. & Ma, T. (2019). Fixup Initialization: Residual Learning Without Normalization. *International Conference on Learning Representations (ICLR)*.
+# - Kynkäänniemi, T., Karras, T., Laine, S., et al. (2019). Improved Precision and Recall Metric for Assessing Generative Models. *Advances in Neural Information Processing Systems*.
 # - Kang, M., Zhu, J., Zhang, R., et al. (2023). Scaling up GANs for Text-to-Image Synthesis. *IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)*.
 # - Sauer, A., Karras, T., Laine, S., et al. (2023). StyleGAN-T: Unlocking the Power of GANs for Fast Large-Scale Text-to-Image Synthesis. *International Conference on Machine Learning (ICML)*.
 # - Sauer, A., Lorenz, D., Blattmann, A., et al. (2024). Adversarial Diffusion Distillation. *European Conference on Computer Vision (ECCV)*.
