@@ -72,7 +72,7 @@ from gantut import data, features, losses, metrics, nets, plot, theory, train, u
 
 Z_DIM, WIDTH, BATCH, N_CLASSES = 64, 32, 64, 10             # chapter 4's DCGAN
 ADAM = dict(lr=2e-4, betas=(0.5, 0.999))                    # the DCGAN paper's optimiser
-CONDITIONAL_STEPS = utils.by_profile(PROFILE, quick=1_000, full=8_000)
+CONDITIONAL_STEPS = utils.by_profile(PROFILE, quick=600, full=8_000)
 # The 2D ring in the setting of chapter 6: z 256, 2 x 128 ReLU, batch 512, Adam with G's learning
 # rate 1e-3 and D's 1e-4.
 TOY_Z, TOY_HIDDEN, TOY_BATCH, G_LR, D_LR = 256, (128, 128), 512, 1e-3, 1e-4
@@ -162,8 +162,8 @@ with torch.no_grad():
 print("nets.ProjectionDiscriminator computes psi(phi(x)) + e_y . sum phi(x), eq. (projection)")
 
 # %% [markdown]
-# The training step is chapter 3's, with labels, and `train.train` takes it when its batches are
-# `(images, labels)` pairs: real pairs come from the data; each fake pair gets a label drawn uniformly
+# The training step is chapter 3's, with labels, and `train.train` takes it when the generator is
+# conditional (it has `n_classes` and takes `(z, labels)`) and the batches are `(images, labels)` pairs: real pairs come from the data; each fake pair gets a label drawn uniformly
 # and the image $G(z, y)$ for it; $D$ judges pairs, $D(x, y)$, and $G$'s (non-saturating) loss is
 # $D$'s judgement of its own pairs. Read `discriminator_step` and `generator_step` in
 # `gantut/train.py`: the labels are the only new argument.
@@ -920,7 +920,7 @@ print(f"push on a sample D scores -6: LSGAN on the raw score {raw_push:.1f}, "
 # ```
 #
 # The quick profile loads this run instead of repeating it (it takes as long as section 8.1's): the cell
-# below trained it, with the quick profile's 1,000 steps, seed 0 and `SAVE_CHECKPOINT = True`, and the file
+# below trained it, with the quick profile's 600 steps, seed 0 and `SAVE_CHECKPOINT = True`, and the file
 # ships in `data/checkpoints/`. With another seed, and in the full profile, the cell trains it live, for as
 # many steps as section 8.1's.
 
@@ -987,7 +987,7 @@ for name, value in spread_table.items():
 
 # %% [markdown]
 # The impression is partly right: both generators draw less variety within a label than the data has —
-# after 1,000 steps neither has learned all the handwriting. Whether the label-blind generator is more
+# after 600 steps neither has learned all the handwriting. Whether the label-blind generator is more
 # collapsed than the label-aware one, one training run of each cannot say: the two values printed above
 # change order from one training seed to another. What the blind generator certainly loses is the label.
 
