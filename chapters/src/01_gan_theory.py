@@ -14,7 +14,7 @@
 #   the discriminator wins;
 # - why training a game by gradient steps is harder than minimising a loss, and one remedy.
 #
-# **Run time.** Quick profile: about a minute on two CPU cores. Nothing here needs a GPU;
+# **Run time.** Quick profile: about a minute on a CPU with two threads. Nothing here needs a GPU;
 # the full profile only uses more samples.
 
 # %% tags=["hide-input"]
@@ -489,7 +489,8 @@ plt.show()
 #
 # the gradient of a reverse KL (which punishes samples where the data has none, and barely
 # punishes missed modes) *minus* twice a JSD. The cure has its own weakness: Theorem 2.6 of the same paper
-# shows that when $D$'s gradient carries noise, this gradient becomes unstable (chapter 2). Check it with $p_{data} = \mathcal N(0, 1)$ and
+# shows that when $D$ is near the optimal discriminator but its value and gradient carry independent noise
+# (the near-perfect setting of their Theorem 2.4), this gradient becomes unstable (chapter 2). Check it with $p_{data} = \mathcal N(0, 1)$ and
 # $p_{g,\theta} = \mathcal N(\theta, 0.7^2)$: differentiate both sides in $\theta$ by central differences,
 # on the grid, at several $\theta_0$, and compare with the candidates one might guess; the saturating
 # loss is checked against $\nabla\,2\,\mathrm{JSD}$ in the same way.
@@ -789,17 +790,17 @@ plt.show()
 # %% [markdown]
 # *Reading the figure* (the first seed's runs, `SEED`; the printouts above have all five seeds). Left:
 # both correct losses bring $\theta$ to the data ($\theta = 0$), overshoot below it and come back
-# (on every seed), a damped oscillation rather than the endless circling of section 1.5; the cell after
-# the figure shows why. At the start
+# (on every seed), a damped oscillation rather than the endless circling of section 1.5; the linearisation further
+# below ("Why it settles") shows why. At the start
 # $a, b \approx 0$, so $D \approx \tfrac12$ and both gradients are about equal; as the discriminator
 # learns, $D(G(z))$ drops below $\tfrac12$, the non-saturating gradient $-(1 - D)$ becomes larger than the
 # saturating $-D$ (section 1.4), and at the same learning rate the non-saturating loss arrives first on
 # every seed. In this one-parameter generator the two gradients always point the same way and differ
 # only in size, so the difference is one of step size under plain SGD: an optimiser that normalises the
-# step, such as Adam, removes it here (the run after the figure). What carries over to a generator with many
+# step, such as Adam, removes the stall but not the gap (the run after the figure, from the far start). What carries over to a generator with many
 # parameters is the weighting: each fake's contribution to the gradient is weighted by $1 - D(G(z))$
 # in the non-saturating loss and by $D(G(z))$ in the saturating one, so the saturating loss learns least
-# from the fakes the discriminator rejects most surely (chapter 3 shows it on MNIST, with Adam). Right: started far away, the discriminator soon wins ($D(G(z))$ averages below 0.15 over the
+# from the fakes the discriminator rejects most surely. Right: started far away, the discriminator soon wins ($D(G(z))$ averages below 0.15 over the
 # first 50 steps on every seed, printed), and
 # the saturating loss moves $\theta$ less than a fifth as far in 300 steps as the non-saturating loss,
 # which crosses the whole distance — the weak signal of section 1.4 (under plain SGD; see above). With the discriminator's loss (left) the generator moves *away*
@@ -836,9 +837,11 @@ for name in (NS, SAT):
 # %% [markdown]
 # In this toy the saturating loss's stall is a matter of step size: Adam removes the stall, not the
 # gap (the saturating loss still arrives later on every seed, printed above). In a network with many
-# parameters the weighting by $D(G(z))$ also decides *which* fakes the generator learns from, and
-# chapter 3 shows, on MNIST with Adam and a discriminator given a 50-step head start, a saturating
-# generator whose fakes stay rejected (median $D(G(z)) < 0.05$ over its steps 6–40) on every seed.
+# parameters the weighting by $D(G(z))$ also decides *which* fakes the generator learns from (an
+# argument from the formulas; this chapter does not run it). Chapter 3 shows the practical outcome on
+# MNIST with Adam and a discriminator given a 50-step head start: a saturating generator whose fakes
+# stay rejected (median $D(G(z)) < 0.05$ over its steps 6–40) on every seed, with a gradient more than
+# 20 times smaller than the non-saturating one's.
 #
 # **Why it settles.** Linearise one round of play (a $D$ step, then a $G$ step, with the expected
 # gradients) around the equilibrium $a = b = \theta = 0$ and look at the eigenvalues of that map. (For
