@@ -27,8 +27,8 @@
 # - where GANs went after 2019: R3GAN, GigaGAN, StyleGAN-T, and the adversarial loss inside
 #   diffusion models (adversarial diffusion distillation, adversarial post-training).
 #
-# **Run time.** Quick profile: about three minutes on two CPU cores, of which about 30 s is a live
-# training run of the modern recipe (300 generator steps) and about 25 s the measurement of what a
+# **Run time.** Quick profile: under three minutes on two CPU cores, of which about 25 s is a live
+# training run of the modern recipe (200 generator steps) and about 25 s the measurement of what a
 # training step of each recipe costs. The comparison runs (three recipes x three seeds on MNIST, the two
 # architectures x three seeds, the two full-scale runs, three seeds of each loss on the ring, the
 # stacked-MNIST run) are trained by the full profile and ship with the book; the quick profile loads and
@@ -75,7 +75,7 @@ from tqdm.auto import tqdm
 from gantut import data, features, losses, metrics, nets, plot, train, utils
 
 BUDGET_STEPS = 1_400                                              # generator steps per run, section 9.5's recipes
-LIVE_STEPS = utils.by_profile(PROFILE, quick=300, full=1_400)     # the live run of section 9.5 (generator steps)
+LIVE_STEPS = utils.by_profile(PROFILE, quick=200, full=1_400)     # the live run of section 9.5 (generator steps)
 BUDGET_SEEDS = 3                                                  # seeds per recipe (full profile, shipped)
 FULL_SECONDS = 600                                                # the full-scale modern run (full profile)
 Z_DIM, WIDTH, BATCH, CHUNK, N_SCORE = 64, 32, 64, 50, 1_000       # chapter 4's DCGAN networks; FID on 1,000 digits
@@ -800,7 +800,7 @@ def train_for(name: str, seconds: float | None, seed: int, marks: int = 4, arch:
 
 # %% [markdown]
 # First the modern recipe, live, on this machine, for a number of generator steps (the same run on every
-# machine): 300 in the quick profile, about a fifth of the 1,400 steps of the runs below, and 1,400 in the
+# machine): 200 in the quick profile, a seventh of the 1,400 steps of the runs below, and 1,400 in the
 # full profile, as many. How long the steps took here is printed with the machine:
 
 # %% tags=["nbval-ignore-output"]
