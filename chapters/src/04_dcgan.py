@@ -5,21 +5,21 @@
 # found a family of *convolutional* generators and discriminators (DCGAN) that trained stably across a range
 # of datasets (their Section 3), and summed it up in a handful of architecture rules. This chapter explains each
 # rule, builds the networks for $28 \times 28$ digits, checks the transposed convolution by hand, and measures
-# what the DCGAN recipe buys at equal training time on a CPU.
+# what the DCGAN recipe buys at an equal number of generator steps.
 #
 # **You will learn**
 # - the DCGAN rules, and the shape of every layer of a generator and a discriminator for 28x28;
 # - what a transposed ("fractionally-strided") convolution computes, and where checkerboards come from;
 # - why the layer is called *transposed*, and why the generator's first layer is a fully connected one;
 # - how a DCGAN compares with an MLP GAN at the same number of training steps, what a step of each
-#   costs, and what BatchNorm contributes, over three seeds;
+#   costs, and what BatchNorm contributes early in training, over three seeds;
 # - how to walk the latent space (linear vs spherical interpolation), with an explorer widget;
 # - common mistakes: "DCGAN uses upsampling", BatchNorm on the discriminator's input, sampling in
 #   training mode, networks that do not fit 28x28, and rescaling twice.
 #
-# **Run time.** Quick profile: about three minutes on two CPU cores; every run takes the same number of
-# steps on every machine (section 4.3 prints how long they took here). The full profile trains each run
-# twelve times longer; a separately trained 12,000-step generator ships with the book and appears at the end.
+# **Run time.** Quick profile: under three minutes on two CPU cores; every run takes the same number of
+# steps on every machine (section 4.3 prints how long they took here). The full profile gives the main
+# runs 15 times as many steps (3,000; the ablation stays at 100); a separately trained 12,000-step generator ships with the book and appears at the end.
 
 # %% tags=["hide-input"]
 # On Colab, or anywhere the book's helper package is missing, fetch the book and install it
@@ -63,7 +63,7 @@ from tqdm.auto import tqdm
 
 from gantut import data, features, metrics, nets, plot, train, utils
 
-TRAIN_STEPS = utils.by_profile(PROFILE, quick=250, full=3_000)  # generator steps of every MNIST run (per model and seed)
+TRAIN_STEPS = utils.by_profile(PROFILE, quick=200, full=3_000)  # generator steps of every MNIST run (per model and seed)
 ABLATION_STEPS = 100                                                   # section 4.4's ablation (a multiple of 25)
 SEEDS = [SEED, SEED + 1, SEED + 2]                                      # every comparison runs these
 Z_DIM, WIDTH, BATCH = 64, 32, 64
@@ -86,7 +86,7 @@ fashion = data.fashion_mnist("train")
 # 1. **No pooling.** The discriminator downsamples with *strided* convolutions, the generator
 #    upsamples with *fractionally-strided* (transposed) convolutions: each network learns its own
 #    resampling.
-# 2. **BatchNorm** in both networks — except the generator's output layer and the discriminator's
+# 2. **BatchNorm** {cite:p}`ioffe2015batch` in both networks — except the generator's output layer and the discriminator's
 #    input layer: applied everywhere, the authors found, it "resulted in sample oscillation and model
 #    instability".
 # 3. **No hidden fully connected layers.** The generator's first layer is a projection of $z$ —
@@ -128,10 +128,10 @@ print(f"For comparison, chapter 3's MLP generator has {nets.count_parameters(net
 # **transposed** convolution does the reverse: each *input* pixel stamps a copy of the kernel,
 # scaled by its value, onto the output, at positions `stride` apart; overlapping stamps add up.
 # The name comes from linear algebra: a convolution is a linear map, $y = C x$ for a sparse matrix $C$
-# built from the kernel, and the transposed convolution is the map $x \mapsto C^\top x$ — the map
+# built from the kernel, and the transposed convolution is the map $y \mapsto C^\top y$ — the map
 # autograd uses to send gradients back through the convolution. It is *not* the inverse of the
 # convolution (checked below, after the by-hand version).
-# Output size: $(H - 1)\cdot s - 2p + k$. Here is a $2 \times 2$ input and a $3 \times 3$ kernel at
+# Output size: $(H - 1)\cdot s - 2p + k$ {cite:p}`dumoulin2016guide`. Here is a $2 \times 2$ input and a $3 \times 3$ kernel at
 # stride 2, by hand, against `nn.ConvTranspose2d`.
 
 # %%
@@ -229,7 +229,9 @@ print("a constant input through a random kernel 4 / stride 2 layer: each phase i
 #
 # ## 4.3 Training a DCGAN on MNIST
 #
-# The training loop is chapter 3's `gantut.train`, unchanged; the networks are new, and so is the learning
+# The training loop is chapter 3's, unchanged; here we use it as an iterator, `train.steps(...)`, which runs
+# one generator step (after its discriminator step) each time the `for` loop asks for one and hands back
+# that step's losses, so the loop below decides when to sample and what to time. The networks are new, and so is the learning
 # rate, the DCGAN paper's $2 \times 10^{-4}$ (chapter 3 already used its Adam with $\beta_1 = 0.5$). The run
 # takes `TRAIN_STEPS` generator steps, and so does every run of section 4.4: a budget of steps is the same
 # experiment on every machine, while a budget of seconds would be a longer run on a faster one. How long
@@ -237,29 +239,28 @@ print("a constant input through a random kernel 4 / stride 2 layer: each phase i
 
 # %%
 def run(make_pair, lr, z_dim, steps, seed, callback=None, every=25, desc=None):
-    """Train the pair make_pair() returns for `steps` generator steps, `every` steps at a time.
+    """Train the pair make_pair() returns for `steps` generator steps of `train.steps`, the loop as an iterator.
 
-    callback(step, generator) runs after every `every` steps, outside the timed part (the chunks give
-    the same run as one call of train.train: the batches, the noise and the optimisers carry on).
+    callback(step, generator) runs after every `every` steps, outside the timed part.
     Returns the generator, the discriminator, their history and the seconds spent training.
     """
     utils.seed_everything(seed)
     g_net, d_net = (net.to(device) for net in make_pair())
     g_opt, d_opt = (torch.optim.Adam(net.parameters(), lr=lr, betas=(0.5, 0.999)) for net in (g_net, d_net))
     batches = data.batches(mnist.images, BATCH, device, generator=torch.Generator().manual_seed(seed))
-    noise = torch.Generator().manual_seed(seed + 100)
-    history, spent = {}, 0.0
-    with tqdm(total=steps, desc=desc, unit="step") as bar:
-        for done in range(0, steps, every):
-            size = min(every, steps - done)
-            start = time.perf_counter()
-            part = train.train(g_net, d_net, batches, size, g_opt, d_opt, noise_generator=noise, progress=False)
+    loop = train.steps(g_net, d_net, batches, g_opt, d_opt, noise_generator=torch.Generator().manual_seed(seed + 100))
+    records, spent, start = [], 0.0, time.perf_counter()
+    for step, record in enumerate(tqdm(loop, total=steps, desc=desc, unit="step"), start=1):
+        records.append(record)                       # 0-d tensors on the device: no waiting here
+        if step % every == 0 or step == steps:
+            record["loss_g"].item()                  # wait for the step to finish, then stop the clock
             spent += time.perf_counter() - start
-            bar.update(size)
-            for key, values in part.items():
-                history.setdefault(key, []).extend(values)
             if callback is not None:
-                callback(done + size, g_net)
+                callback(step, g_net)
+            start = time.perf_counter()
+        if step == steps:
+            break
+    history = {key: [r[key].item() for r in records] for key in records[0]}
     return g_net, d_net, history, spent
 
 
@@ -350,19 +351,25 @@ print(f"this run, after {TRAIN_STEPS:,} steps: classifier FID {main_scores['fid'
       f"{main_scores['shares'].min():.0%} of samples")
 
 # %%
-assert main_scores["fid"] < untrained_fid / 3, "training has moved the generator towards the digits"
+assert main_scores["fid"] < untrained_fid / 2, "training has moved the generator towards the digits"
+late, early = slice(-TRAIN_STEPS // 4, None), slice(0, TRAIN_STEPS // 4)
+assert np.mean(history["d_fake"][late]) < 0.3, "D dominates: in the last quarter D(G(z)) averages below 0.3"
+assert np.mean(history["loss_g"][late]) > np.mean(history["loss_g"][early]), "G's loss climbs"
+print("D dominates in this run: over the last quarter D(G(z)) averages below 0.3, and G's loss is higher than "
+      "over the first quarter")
 if PROFILE == "quick":  # the sentences below are about this short run (the same steps on any device)
     assert main_scores["fid"] > 20 * real_scores["fid"] and main_scores["confident"] < 0.5
-    print("after this short run the DCGAN's classifier FID is below a third of the untrained generator's, but more "
+    print("after this short run the DCGAN's classifier FID is below half the untrained generator's, but more "
           "than 20x the real digits'; fewer than half of its samples are confidently classified")
 
 # %% [markdown]
-# *Reading the figures and the numbers.* Strokes appear within a few hundred steps, on a
-# smooth black background: convolutions share weights across positions, so a stroke learned in one
-# place works everywhere. After this short run the samples are digit-shaped but many are broken or
+# *Reading the figures and the numbers.* Strokes appear within the run, on a dark, speckled
+# background (convolutions share weights across positions, so a stroke detector learned in one place
+# applies everywhere). After this short run the samples are digit-shaped but many are broken or
 # ambiguous: only a minority are confidently classified, and the classifier FID is still many times
 # the real-data floor (printed above). Section 4.8 shows the same networks trained longer.
-# The curves tell the same non-story as in chapter 3: a game, not a descent.
+# The loss curves are a game's, not a descent's: here $D$ dominates ($D(G(z))$ stays low and G's loss
+# climbs) while the samples improve, so judge the run by its samples and scores, as in chapter 3.
 #
 # ## 4.4 Against the MLP GAN, at the same number of steps
 #
@@ -419,8 +426,9 @@ fig.suptitle("The same number of training steps, two recipes")
 plt.show()
 
 # %% [markdown]
-# **What a step costs.** A DCGAN step does more arithmetic than an MLP step, so per second of a given
-# machine the MLP GAN takes more steps. The cell below times both steps the fair way: alternating
+# **What a step costs.** Which model takes more steps per second depends on the machine: the two do a
+# similar amount of arithmetic per sample, and convolutions and BatchNorm run at different speeds on
+# different hardware. The cell below times both steps the fair way: alternating
 # between the two models in one process, a few rounds of ten steps each, after a warm-up, and taking
 # the median. The ratio is a property of this machine (a GPU, or another CPU, gives another), so it is
 # printed and not asserted.
@@ -460,14 +468,17 @@ print(f"on this machine ({utils.hardware()}): DCGAN {1000 * cost['DCGAN']:.0f} m
 # classifier FID says the same in one number, on every seed. This is a statement about *short* runs
 # counted in steps, which is where the DCGAN recipe's head start shows (the whole recipe together; the
 # ablation below removes only the generator's BatchNorm). Per second it is a different question: the MLP
-# GAN takes more steps in the same time (the ratio printed above, on this machine), and whether those
+# GAN takes more steps in the same time on this machine (the ratio printed above; another machine can
+# differ), and whether those
 # extra steps close the gap needs the MLP's FID at that many steps — exercise 2, with how the gap changes
 # with longer training; section 4.8 compares the two shipped full-scale generators.
 #
 # ### Ablation: what BatchNorm in the generator buys
 #
 # One of the rules, switched off: no BatchNorm in the generator. Same seeds, same number of steps
-# as the baseline's snapshot (taken from the DCGAN runs above).
+# as the baseline's snapshot (taken from the DCGAN runs above). "Paired by seed" below means the same
+# data order and noise; the initial weights differ, because the generator without BatchNorm has other
+# layers (biases instead of BatchNorm's scales) and draws its random numbers in another order.
 
 # %%
 def dcgan_run(steps, batchnorm=True, activation="leaky", images=None, seed=SEED, desc="DCGAN"):
@@ -514,7 +525,7 @@ plt.show()
 
 # %% [markdown]
 # *Reading the figure.* At this early step the generator without BatchNorm is still drawing grey
-# patches with the period-2 texture of section 4.2's unequal sub-kernels — its mean image is further
+# patches with the periodic texture of section 4.2's unequal sub-kernels — its mean image is further
 # from the data's on every seed, by a factor of two or more (paired by seed; asserted) — while the baseline already has darker surroundings
 # and a bright central blob. From the DCGAN paper's small $\mathcal N(0, 0.02^2)$ initialisation each layer shrinks its
 # input; BatchNorm rescales every channel to unit variance, so the signal reaches the Tanh at a
@@ -530,7 +541,7 @@ plt.show()
 # $z$ in high dimension, almost all the mass lies near the sphere of radius $\sqrt{64} = 8$, and a
 # straight line between two codes passes *inside* it: its midpoint has norm about $8/\sqrt 2$, a
 # region the generator almost never saw in training. **Spherical** interpolation (slerp) follows the
-# great circle instead {cite:p}`white2016sampling`; its norm moves between the two end points' norms
+# great circle instead {cite:p}`white2016sampling`; its norm stays close to the range of the two end points' norms
 # (exactly constant when they are equal) instead of dipping in the middle:
 #
 # $$ \mathrm{slerp}(z_0, z_1; t) = \frac{\sin((1-t)\,\Omega)}{\sin\Omega}\, z_0 + \frac{\sin(t\,\Omega)}{\sin\Omega}\, z_1,
@@ -579,12 +590,11 @@ plt.show()
 
 # %% [markdown]
 # *Reading the figure.* Each row starts at one random code and ends at another (this is the short run's
-# generator, so the end points are rough digits). The shapes change gradually along each row — the
-# generator has learned a smooth map, not a lookup table. For this small generator the two paths give similar images — the difference between
-# them (printed above) is of the order of one step along a path: it tolerates the shorter codes in
-# the middle of the straight line. Slerp keeps codes at the norm the generator was trained on, which
-# is why it is the common choice; whether it *matters* is a property of the generator, to be measured
-# as here, and here it matters little.
+# generator, so the end points are rough digits). The shapes change gradually along each row: nearby
+# codes give similar images. The two paths differ mostly in the middle of the rows, where the straight
+# line's codes are shorter (the difference is printed above, averaged over the whole path); look at
+# the middle frames of the two panels. Slerp keeps codes at the norm the generator was trained on, which
+# is why it is the common choice; how much that matters is a property of the generator, to be measured.
 #
 # **An explorer.** Move the slider to walk along the spherical paths. The frames are rendered
 # here and saved into the page, so the slider works in the HTML book too, without Python; in
@@ -613,8 +623,8 @@ display(widgets.VBox([slider, stack]))
 #
 # Fashion-MNIST {cite:p}`xiao2017fashion` has the same format as MNIST and harder images: textures,
 # shading and ten garment classes. Nothing in the DCGAN is specific to digits: the same networks
-# and the same `dcgan_run` train on it unchanged, `dcgan_run(steps, images=fashion.images)`
-# (exercise 4). Judging the result needs what this chapter has for digits and not for garments —
+# and the same `dcgan_run` accept it, `dcgan_run(steps, images=fashion.images)` (exercise 4; not
+# run here). Judging the result needs what this chapter has for digits and not for garments —
 # a classifier for the yardsticks — so we leave the training, and the measuring, to the exercise.
 
 # %%
@@ -770,8 +780,10 @@ plt.show()
 #
 # The full profile trains the same networks for longer. The generator that ships with the book
 # (`data/checkpoints/04_dcgan_mnist_generator.pt`; provenance in `data/README.md`) was trained for
-# 12,000 steps (its metadata is printed below). Loading it and sampling from a fixed seed is
-# deterministic. Here it is scored with the same yardsticks, next to chapter 3's shipped MLP GAN.
+# 12,000 steps of batch 64 (its metadata is printed below) on the book's 4,000-digit training subset,
+# about 192 passes over it. Loading it and sampling from a fixed seed is deterministic. Here it is
+# scored with the same yardsticks, next to chapter 3's shipped MLP GAN (on the same three noise draws
+# as in chapter 3, so its numbers are chapter 3's).
 
 # %%
 shipped = {}
@@ -796,7 +808,7 @@ if "mnist" in shipped:
     utils.load_checkpoint(mlp_checkpoint, full_mlp)
     # Three draws of 1,000 samples each: their spread is the noise of the estimate.
     full = {name: [features.digit_scores(classifier, train.sample(model, torch.randn(
-                1000, z_dim, generator=torch.Generator().manual_seed(2000 + k))), held_out_features) for k in range(3)]
+                1000, z_dim, generator=torch.Generator().manual_seed(1235 + k))), held_out_features) for k in range(3)]
             for name, model, z_dim in [("DCGAN (chapter 4)", full_dcgan, Z_DIM), ("MLP GAN (chapter 3)", full_mlp, 100)]}
     for name, draws in full.items():
         fids = np.array([draw["fid"] for draw in draws])
@@ -822,8 +834,8 @@ if "mnist" in shipped:
 # %% [markdown]
 # *Reading the numbers.* The full-scale DCGAN is much closer to the held-out digits than the
 # full-scale MLP GAN of chapter 3, far beyond the spread over three draws, and it draws every class.
-# Note what the confidence share says: the MLP GAN scores *higher* on it, because it over-draws
-# 1s, the easiest digit to classify (about three times their share of the data, printed above; chapter 3).
+# Note what the confidence share says: the MLP GAN scores *higher* on it, while it over-draws 1s
+# (about three times their share of the data, printed above; chapter 3).
 # Confidence measures legibility, not coverage; the class shares and the classifier FID, which compares
 # whole distributions, catch the partial collapse. Neither generator is balanced — the DCGAN's classes
 # also range from under half to well over their share — but none of its classes is over-drawn by as much. (One
@@ -839,8 +851,8 @@ if "mnist" in shipped:
 #    also for the number of steps it takes in the DCGAN's time on your machine (the ratio printed in
 #    section 4.4). Does the gap in classifier FID stay, shrink or grow? Then ablate another rule (ReLU instead of LeakyReLU in
 #    the discriminator: `activation="relu"`) over three seeds.
-# 3. Add a third transposed convolution to make $56 \times 56$ images. Which layer's stride and padding
-#    must change to keep the others as they are?
+# 3. Add a fourth transposed convolution (after the projection and the two stride-2 layers) to make
+#    $56 \times 56$ images. Which stride and padding double the size, and which layer loses its Tanh?
 # 4. Train the DCGAN on Fashion-MNIST (`dcgan_run(3_000, images=fashion.images)`), then train a
 #    Fashion-MNIST classifier (adapt `scripts/train_mnist_classifier.py`, which trained the book's digit
 #    classifier) and measure which garment classes the
@@ -866,9 +878,10 @@ for h in (7, 14):
 #    difference larger than the spread is a finding. For the ReLU ablation (and for
 #    BatchNorm at more steps), compare a measure at a fixed step over three seeds, as section 4.4 does
 #    with the mean-image distance.
-# 3. None of the existing layers: append `ConvTranspose2d(w, 1, 4, 2, 1)` after a new
-#    `ConvTranspose2d(w, w, 4, 2, 1)` + BatchNorm + ReLU block (moving Tanh to the new last layer),
-#    and give the discriminator one more stride-2 convolution with a $7 \times 7$ final kernel.
+# 3. Stride 2, kernel 4, padding 1 doubles the size, as in the existing stride-2 layers. The current last
+#    layer becomes `ConvTranspose2d(w, w, 4, 2, 1)` + BatchNorm + ReLU (it loses its Tanh and its single
+#    output channel), and the new last layer is `ConvTranspose2d(w, 1, 4, 2, 1)` + Tanh; the discriminator
+#    needs one more stride-2 convolution so that its final kernel still sees $7 \times 7$.
 # ```
 #
 # ## Summary
@@ -879,7 +892,7 @@ for h in (7, 14):
 # - A transposed convolution is the transpose $C^\top$ of a convolution's matrix; it stamps the kernel
 #   at stride offsets. Uneven overlaps, and unequal sub-kernels even with even overlaps, make checkerboards.
 # - After the same small number of generator steps the DCGAN recipe is much closer to real digits than
-#   the MLP GAN's (classifier FID, three seeds); a DCGAN step costs more, by a factor that depends on the machine; BatchNorm in the generator gives it a head start from the DCGAN initialisation.
+#   the MLP GAN's (classifier FID, three seeds); what a step of each costs depends on the machine (measured in section 4.4); BatchNorm in the generator gives it a head start from the DCGAN initialisation.
 # - Slerp keeps Gaussian latent codes at their typical norm; for this generator straight lines give
 #   similar images — measure it for yours.
 # - Sample with `eval()` when the generator has BatchNorm.
@@ -887,6 +900,8 @@ for h in (7, 14):
 # ## References
 #
 # - Radford, A., Metz, L. & Chintala, S. (2016). Unsupervised Representation Learning with Deep Convolutional Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
+# - Ioffe, S. & Szegedy, C. (2015). Batch Normalization: Accelerating Deep Network Training by Reducing Internal Covariate Shift. *Proceedings of the 32nd International Conference on Machine Learning (ICML)*.
+# - Dumoulin, V. & Visin, F. (2016). A Guide to Convolution Arithmetic for Deep Learning. arXiv:1603.07285.
 # - Odena, A., Dumoulin, V. & Olah, C. (2016). Deconvolution and Checkerboard Artifacts. *Distill*.
 # - White, T. (2016). Sampling Generative Networks. arXiv:1609.04468.
 # - Xiao, H., Rasul, K. & Vollgraf, R. (2017). Fashion-MNIST: a Novel Image Dataset for Benchmarking Machine Learning Algorithms. arXiv:1708.07747.
