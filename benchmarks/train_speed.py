@@ -197,4 +197,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from _report import report
+    with report(__file__):
+        main()

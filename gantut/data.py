@@ -273,7 +273,7 @@ def _load_images(name: str, subset_file: str, split: str, root: Path | None, dow
     if utils.offline():
         tried.append("IDX files and downloads: skipped (GANTUT_OFFLINE is set: the shipped subset only)")
     else:
-        legacy = (DATA_DIR / name / "raw",) if root == DOWNLOAD_DIR else ()   # where downloads went before 2026-12
+        legacy = (DATA_DIR / name / "raw",) if root == DOWNLOAD_DIR else ()   # the download folder of earlier versions
         for folder in (root / name / "raw", *legacy, *extra_dirs):
             try:
                 found = _load_idx_folder(folder, split)

@@ -12,6 +12,7 @@ from typing import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from torchvision.utils import make_grid
 
 from .data import check_images  # noqa: F401  (plot.check_images: the same check)
 
@@ -35,22 +36,14 @@ def image_grid(images: torch.Tensor, nrow: int = 8, title: str | None = None, ax
         raise ValueError(f"nrow must be a whole number of images per row >= 1, got {nrow!r}")
     images = check_images(images, value_range).detach().float().cpu()
     lo, hi = value_range
-    images = ((images - lo) / (hi - lo)).clamp(0, 1)
-    n, c, h, w = images.shape
-    ncol = min(nrow, n)
-    nrows = -(-n // ncol)
-    pad = 2
-    canvas = torch.ones(c, nrows * (h + pad) + pad, ncol * (w + pad) + pad)
-    for i in range(n):
-        r, q = divmod(i, ncol)
-        canvas[:, pad + r * (h + pad): pad + r * (h + pad) + h, pad + q * (w + pad): pad + q * (w + pad) + w] = images[i]
+    # torchvision's grid: 2-pixel white borders, grey images repeated into 3 channels -> (3, H', W')
+    canvas = make_grid(((images - lo) / (hi - lo)).clamp(0, 1), nrow=nrow, padding=2, pad_value=1.0)
+    ncol = min(nrow, len(images))
+    nrows = -(-len(images) // ncol)
     if figsize is None:
         figsize = (min(1.0 * ncol, 12), min(1.0 * nrows, 12) + (0.4 if title else 0))
     fig, ax = _figure(ax, figsize)
-    if c == 1:
-        ax.imshow(canvas[0].numpy(), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-    else:
-        ax.imshow(canvas.permute(1, 2, 0).numpy(), interpolation="nearest")
+    ax.imshow(canvas.permute(1, 2, 0).numpy(), interpolation="nearest")
     ax.set_axis_off()
     if title:
         ax.set_title(title)

@@ -20,8 +20,8 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 CHECKPOINT_DIR = DATA_DIR / "checkpoints"
 CHECKPOINT_FORMAT = 1  # bump when the layout of a checkpoint file changes
 
-# Runs with 1 and 2 torch threads drift apart within ~50 training steps on this kind of
-# CPU, so the stored outputs of the notebooks are only reproducible at a fixed count.
+# Runs with different numbers of torch threads sum in different orders and drift apart during
+# training, so the stored outputs of the notebooks are only reproducible at a fixed count.
 DEFAULT_THREADS = 2
 
 

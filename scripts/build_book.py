@@ -16,8 +16,8 @@ writes its executed notebooks to _build/executed/<profile>-<device>/ and leaves 
 as it was (pass --update-committed to overwrite the committed notebooks anyway); the book is then
 built from the committed notebooks. The profile reaches the notebooks through the environment
 variable GANTUT_PROFILE (their parameters cell reads it), so papermill injects no cell. Each
-chapter's run time is read back from papermill's metadata and printed as a table (and saved as
-times.md next to the executed notebooks).
+chapter's run time is read back from papermill's metadata, printed as a table and saved (with the
+machine's description) as times-<profile>-<device>.md in _build/ or next to the executed notebooks.
 """
 from __future__ import annotations
 
@@ -132,7 +132,7 @@ def main() -> int:
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
-    from gantut.utils import device  # GANTUT_DEVICE, else CUDA if visible, else the CPU
+    from gantut.utils import device, hardware  # device: GANTUT_DEVICE, else CUDA if visible, else the CPU
 
     chapters = [p.resolve() for p in args.chapters] or toc_chapters()
     where = device()
@@ -158,10 +158,12 @@ def main() -> int:
                            f"| {seconds:.0f} |\n" for name, seconds in times.items())
                  + f"| total | {len(failures)} failed | {sum(times.values()):.0f} |\n")
         print("\n" + table, flush=True)
+        times_file = (out_dir if not in_place else ROOT / "_build") / f"times-{args.profile}-{where.type}.md"
+        times_file.parent.mkdir(parents=True, exist_ok=True)
+        times_file.write_text(f"{hardware()}\n\n{table}")       # _build/ is not committed
+        print(f"run times in {times_file.relative_to(ROOT)}", flush=True)
         if not in_place:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            (out_dir / "times.md").write_text(table)
-            print(f"executed notebooks and times.md in {out_dir}; the book below shows the committed notebooks")
+            print(f"executed notebooks in {out_dir}; the book below shows the committed notebooks")
 
     command = ["jupyter-book", "build", str(ROOT), "-W", "-n", "--keep-going"]
     print(" ".join(command), flush=True)

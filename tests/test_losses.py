@@ -45,6 +45,8 @@ def test_losses_are_finite_with_useful_gradients_at_extreme_logits():
 
 def test_logit_shapes():
     assert losses.generator_loss(torch.zeros(4, 1)).shape == ()
+    logits = torch.tensor([-2.0, 0.5, 3.0])
+    assert torch.equal(losses.generator_loss(logits), losses.generator_loss(logits[:, None]))   # (N,) and (N, 1) alike
     with pytest.raises(ValueError, match="shape"):
         losses.discriminator_loss(torch.zeros(4, 2), torch.zeros(4))
 

@@ -209,11 +209,12 @@ def test_metrics_refuse_meta_tensors_with_a_clear_message():
         metrics.class_coverage(torch.empty(50, 10, device="meta"))
 
 
-def test_class_coverage_builds_its_reference_on_the_input_device_and_dtype():
-    probabilities = torch.full((20, 10), 0.1, dtype=torch.float64)
-    probabilities[:, 3] = 0.19
+def test_class_coverage_counts_each_samples_most_likely_class():
+    probabilities = torch.full((20, 10), 0.1, dtype=torch.float64)       # float64 is accepted as it is
     probabilities[:, 4] = 0.01
-    assert metrics.class_coverage(probabilities)["counts"][3] == 20
+    probabilities[:15, 3], probabilities[15:, 7] = 0.19, 0.19            # 15 samples read as 3, 5 as 7
+    coverage = metrics.class_coverage(probabilities)
+    assert coverage["counts"][3] == 15 and coverage["counts"][7] == 5 and sum(coverage["counts"]) == 20
 
 
 def test_inception_score_needs_to_be_told_logits_or_probabilities():

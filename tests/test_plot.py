@@ -9,15 +9,6 @@ import torch  # noqa: E402
 from gantut import data, plot  # noqa: E402
 
 
-def test_image_grid_returns_a_figure_with_the_pixels():
-    images = torch.linspace(-1, 1, 4 * 28 * 28).view(4, 1, 28, 28)
-    fig = plot.image_grid(images, nrow=2, title="step 0")
-    shown = fig.axes[0].images[0].get_array()
-    assert shown.shape == (2 * 30 + 2, 2 * 30 + 2)
-    assert np.isclose(shown.min(), 0) and np.isclose(shown.max(), 1)  # [-1, 1] mapped to [0, 1]
-    assert fig.axes[0].get_title() == "step 0"
-
-
 @pytest.mark.parametrize("images, message", [
     (torch.zeros(4, 28, 28), "unsqueeze"),
     (torch.zeros(4, 2, 28, 28), "C = 1 or 3"),
@@ -31,9 +22,19 @@ def test_image_grid_refuses_bad_images(images, message):
         plot.image_grid(images)
 
 
-def test_image_grid_accepts_0_1_images_when_told():
-    fig = plot.image_grid(torch.rand(3, 1, 28, 28), value_range=(0, 1))
-    assert fig.axes[0].images
+@pytest.mark.parametrize("value_range", [(-1.0, 1.0), (0.0, 1.0)])
+def test_image_grid_maps_the_range_to_black_and_white_in_place(value_range):
+    lo, hi = value_range
+    images = torch.full((3, 1, 28, 28), lo)
+    images[1] = hi                                   # the second image white, the others black
+    images[2, 0, 5, 7] = (lo + hi) / 2               # one mid-grey pixel in the third
+    fig = plot.image_grid(images, nrow=2, title="step 0", value_range=value_range)
+    shown = fig.axes[0].images[0].get_array()
+    assert fig.axes[0].get_title() == "step 0"
+    assert shown.shape == (2 * 30 + 2, 2 * 30 + 2, 3)    # 2 x 2 cells of 28 + 2 border pixels
+    assert np.all(shown[2:30, 2:30] == 0) and np.all(shown[2:30, 32:60] == 1)
+    assert np.allclose(shown[32 + 5, 2 + 7], 0.5) and shown[32:60, 2:30].sum() == 1.5
+    assert np.all(shown[:2] == 1) and np.all(shown[32:60, 32:60] == 1)   # borders and the empty cell: white
 
 
 def test_smooth_is_a_trailing_moving_average():

@@ -128,7 +128,6 @@ def test_bad_arguments():
     g_opt, d_opt = optimizers(generator, discriminator)
     with pytest.raises(ValueError):
         train.train(generator, discriminator, iter([]), 0, g_opt, d_opt)
-    assert torch.equal(losses.generator_loss(torch.zeros(2)), losses.generator_loss(torch.zeros(2, 1)))
 
 
 def test_clipping_as_an_after_d_step_hook_keeps_every_critic_weight_in_bounds():

@@ -50,9 +50,18 @@ def test_set_threads_pins_the_count(monkeypatch):
         utils.set_threads(0)
 
 
-def test_device_is_cpu_without_cuda(monkeypatch):
+def test_device_follows_cuda_unless_gantut_device_says_otherwise(monkeypatch):
+    monkeypatch.delenv("GANTUT_DEVICE", raising=False)       # conftest.py sets it for nbval
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert utils.device().type == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert utils.device().type == "cuda"
+    monkeypatch.setenv("GANTUT_DEVICE", "cpu")
+    assert utils.device().type == "cpu"                      # a GPU machine reproducing the CPU outputs
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setenv("GANTUT_DEVICE", "cuda")
+    with pytest.raises(ValueError, match="no CUDA GPU"):
+        utils.device()
 
 
 def test_profiles():
