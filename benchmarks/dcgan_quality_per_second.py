@@ -8,7 +8,7 @@ in chunks of 50 generator steps until its training time reaches the budget; the 
 it is scored. Score: chapter 7's classifier FID of 1,000 samples (fixed noise) against the 1,000
 held-out digits (real training digits score about 5 here), at a third, two thirds and all of the
 budget, for the generator itself and, where the setting keeps one, for the exponential moving
-average of its weights (train.ema_update). Same seed for every setting. Prints a Markdown table.
+average of its weights (ema_update below). Same seed for every setting. Prints a Markdown table.
 Measure on an idle machine: the budget is wall-clock time.
 """
 from __future__ import annotations
@@ -18,6 +18,7 @@ import copy
 import time
 
 import torch
+from torch import nn
 
 from gantut import data, features, losses, metrics, nets, train, utils
 
@@ -75,6 +76,16 @@ Z_DIM, CHUNK, N_SCORE = 64, 50, 1_000
 
 
 @torch.no_grad()
+
+@torch.no_grad()
+def ema_update(average: nn.Module, model: nn.Module, decay: float) -> None:
+    """average <- decay * average + (1 - decay) * model, parameter by parameter; buffers (BatchNorm's
+    running statistics) are copied, not averaged. average starts as copy.deepcopy(model)."""
+    for kept, current in zip(average.parameters(), model.parameters(), strict=True):
+        kept.lerp_(current, 1.0 - decay)
+    for kept, current in zip(average.buffers(), model.buffers(), strict=True):
+        kept.copy_(current)
+
 def recompute_batchnorm(generator: torch.nn.Module, rng: torch.Generator, n_batches: int = 20,
                         batch: int = 256) -> None:
     """Replace the running statistics of every BatchNorm layer of generator by their average over
@@ -121,12 +132,12 @@ def run(name: str, budget: float, images, classifier, held_out_features, noise, 
             recompute_batchnorm(average, torch.Generator().manual_seed(seed + 1))
         return metrics.fid(held_out_features, features.embed(classifier, train.sample(g, noise)))
 
-    batches = data.batches(images, s["batch"], generator=torch.Generator().manual_seed(seed))
+    batches = data.batches(images, s["batch"], rng=torch.Generator().manual_seed(seed))
     marks, scores, spent = [budget / 3, 2 * budget / 3, budget], [], 0.0
     start = time.perf_counter()
     for steps, record in enumerate(train.steps(generator, discriminator, batches, g_opt, d_opt, **options), start=1):
         if average is not None:  # with warm-up the decay grows as (1 + k) / (10 + k) until it reaches s["ema"]
-            train.ema_update(average, generator, min(s["ema"], (1 + steps) / (10 + steps)) if s["warmup"] else s["ema"])
+            ema_update(average, generator, min(s["ema"], (1 + steps) / (10 + steps)) if s["warmup"] else s["ema"])
         if steps % CHUNK:
             continue
         if not torch.isfinite(record["loss_d"] + record["loss_g"]):   # also waits for the step to finish

@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import gzip
 import math
-import numbers
 import shutil
 import socket
 import tempfile
-import threading
 import urllib.parse
 import zlib
 from dataclasses import dataclass
@@ -34,7 +32,7 @@ import numpy as np
 import torch
 
 from . import utils
-from .utils import DATA_DIR
+from .utils import DATA_DIR, is_whole, within
 
 DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 SPLITS = ("train", "test", "all")
@@ -181,26 +179,7 @@ def _host_reachable(host: str, timeout: float = CONNECT_SECONDS, port: int = 443
         with socket.create_connection((host, port), timeout=timeout):
             pass
 
-    return _within(connect, timeout) is None
-
-
-def _within(work, seconds: float) -> str | None:
-    """Run work() in a daemon thread for at most `seconds`; None if it finished, else what went wrong."""
-    outcome = {}
-
-    def run():
-        try:
-            work()
-            outcome["done"] = True
-        except Exception as error:  # noqa: BLE001 - reported to the caller
-            outcome["error"] = f"{type(error).__name__}: {error}"
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
-        return f"no answer within {seconds:.0f} s"
-    return None if outcome.get("done") else outcome.get("error", "failed")
+    return within(connect, timeout) is None
 
 
 def _torchvision_download(name: str, root: Path) -> None:
@@ -223,7 +202,7 @@ def _torchvision_download(name: str, root: Path) -> None:
         finally:
             socket.setdefaulttimeout(previous)
 
-    problem = _within(download, DOWNLOAD_SECONDS)
+    problem = within(download, DOWNLOAD_SECONDS)
     if problem is not None and problem.startswith("no answer"):
         # the abandoned thread may still write into its own staging folder: leave that folder to it
         raise RuntimeError(f"torchvision's download of {name}: {problem}")
@@ -340,7 +319,7 @@ def fashion_mnist(split: str = "train", root: str | Path | None = None, download
 
 
 def batches(images: torch.Tensor, batch_size: int, device: torch.device | str = "cpu",
-            generator: torch.Generator | None = None, labels: torch.Tensor | None = None) -> Iterator:
+            rng: torch.Generator | None = None, labels: torch.Tensor | None = None) -> Iterator:
     """Endless shuffled mini-batches from a dataset held as one tensor on the device.
 
     images: (N, ...) moved to device once; each epoch is one permutation; the last partial
@@ -352,21 +331,21 @@ def batches(images: torch.Tensor, batch_size: int, device: torch.device | str = 
         raise ValueError(f"images must be a tensor (N, ...) holding the dataset, got "
                          f"{tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__}")
     n = len(images)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or not 1 <= batch_size <= n:
+    if not (is_whole(batch_size) and batch_size <= n):
         raise ValueError(f"batch_size must be an integer in 1..{n} (the dataset size), got {batch_size!r}")
     if labels is not None and (not isinstance(labels, torch.Tensor) or labels.shape != (n,)):
         raise ValueError(f"labels must be a tensor (N,) = ({n},), one per image, got "
                          f"{tuple(labels.shape) if isinstance(labels, torch.Tensor) else type(labels).__name__}")
-    return _endless_batches(images, batch_size, device, generator, labels)
+    return _endless_batches(images, batch_size, device, rng, labels)
 
 
-def _endless_batches(images, batch_size, device, generator, labels) -> Iterator:
+def _endless_batches(images, batch_size, device, rng, labels) -> Iterator:
     """The generator behind batches(), whose arguments it has checked."""
     n = len(images)
     images = images.to(device)
     labels = labels.to(device) if labels is not None else None
     while True:
-        order = torch.randperm(n, generator=generator, device=generator.device if generator else "cpu").to(device)
+        order = torch.randperm(n, generator=rng, device=rng.device if rng else "cpu").to(device)
         for start in range(0, n - batch_size + 1, batch_size):
             index = order[start:start + batch_size]
             yield images[index] if labels is None else (images[index], labels[index])
@@ -379,12 +358,12 @@ def _check_stacked(images: torch.Tensor, labels: torch.Tensor, n: int) -> None:
                          f"{tuple(images.shape)} and {tuple(labels.shape)}")
     if labels.dtype.is_floating_point or labels.min() < 0 or labels.max() > 9:
         raise ValueError("labels must be integer digit classes 0..9: a mode is 100 * first + 10 * second + third")
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+    if not is_whole(n):
         raise ValueError(f"n must be a whole number of samples >= 1, got {n!r}")
 
 
 def stacked_mnist(images: torch.Tensor, labels: torch.Tensor, n: int,
-                  generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+                  rng: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """n stacked-MNIST samples: three digits drawn independently become one 3-channel image.
 
     Metz et al. (2017) and Srivastava et al. (2017, VEEGAN): with 10 classes per channel the
@@ -392,30 +371,30 @@ def stacked_mnist(images: torch.Tensor, labels: torch.Tensor, n: int,
     Returns images (n, 3, 28, 28) and mode (n,) int64 = 100 * first + 10 * second + third digit.
     """
     _check_stacked(images, labels, n)
-    return _stack(images, labels, n, generator)
+    return _stack(images, labels, n, rng)
 
 
-def _stack(images, labels, n, generator):
-    draw_on = generator.device if generator is not None else "cpu"
-    index = torch.randint(len(images), (n, 3), generator=generator, device=draw_on)  # (n, 3) digit indices
+def _stack(images, labels, n, rng):
+    draw_on = rng.device if rng is not None else "cpu"
+    index = torch.randint(len(images), (n, 3), generator=rng, device=draw_on)  # (n, 3) digit indices
     stacked = images[index.to(images.device)].squeeze(2)                      # (n, 3, 28, 28)
     place = torch.tensor([100, 10, 1], device=labels.device)
     return stacked, (labels[index.to(labels.device)].long() * place).sum(1)
 
 
 def stacked_batches(images: torch.Tensor, labels: torch.Tensor, batch_size: int,
-                    generator: torch.Generator | None = None) -> Iterator[torch.Tensor]:
+                    rng: torch.Generator | None = None) -> Iterator[torch.Tensor]:
     """Endless batches (batch_size, 3, 28, 28) of fresh stacked-MNIST samples (stacked_mnist).
 
     The arguments are checked once, when this is called; the batches are then made without
     host synchronisation."""
     _check_stacked(images, labels, batch_size)
-    return _stacked_forever(images, labels, batch_size, generator)
+    return _stacked_forever(images, labels, batch_size, rng)
 
 
-def _stacked_forever(images, labels, batch_size, generator) -> Iterator[torch.Tensor]:
+def _stacked_forever(images, labels, batch_size, rng) -> Iterator[torch.Tensor]:
     while True:
-        yield _stack(images, labels, batch_size, generator)[0]
+        yield _stack(images, labels, batch_size, rng)[0]
 
 
 # ----------------------------------------------------------------------------- toy mixtures
@@ -456,20 +435,20 @@ class GaussianMixture:
     def n_modes(self) -> int:
         return self.means.shape[0]
 
-    def sample_with_modes(self, n: int, generator: torch.Generator | None = None):
+    def sample_with_modes(self, n: int, rng: torch.Generator | None = None):
         """(samples (n, d) float32, mode index (n,) int64), drawn with torch's RNG."""
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        if not is_whole(n):
             raise ValueError(f"n must be a whole number of samples >= 1, got {n!r}")
-        draw_on = generator.device if generator is not None else torch.device("cpu")  # returned on the CPU
+        draw_on = rng.device if rng is not None else torch.device("cpu")  # returned on the CPU
         weights = torch.as_tensor(self.weights, device=draw_on)
-        modes = torch.multinomial(weights, n, replacement=True, generator=generator).cpu()
-        noise = torch.randn(n, self.dim, generator=generator, dtype=torch.float64, device=draw_on).cpu()
+        modes = torch.multinomial(weights, n, replacement=True, generator=rng).cpu()
+        noise = torch.randn(n, self.dim, generator=rng, dtype=torch.float64, device=draw_on).cpu()
         samples = torch.as_tensor(self.means)[modes] + noise * torch.as_tensor(self.stds)[modes, None]
         return samples.float(), modes
 
-    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    def sample(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
         """n samples, (n, d) float32."""
-        return self.sample_with_modes(n, generator)[0]
+        return self.sample_with_modes(n, rng)[0]
 
     def pdf(self, x) -> np.ndarray:
         """Density at x: (N, d) points, or (N,) for a 1D mixture. Returns (N,) float64."""
@@ -503,7 +482,7 @@ def ring(n_modes: int = 8, radius: float = 2.0, std: float = 0.02) -> GaussianMi
     Angles are 2*pi*k/n_modes for k = 0..n_modes-1: linspace(0, 2*pi, n_modes) would put the
     last centre on top of the first.
     """
-    if isinstance(n_modes, bool) or not isinstance(n_modes, numbers.Integral) or n_modes < 1:
+    if not is_whole(n_modes):
         raise ValueError(f"n_modes must be a whole number >= 1, got {n_modes!r}")
     if not (radius > 0 and std > 0):
         raise ValueError(f"radius and std must be positive, got {radius} and {std}")
@@ -514,7 +493,7 @@ def ring(n_modes: int = 8, radius: float = 2.0, std: float = 0.02) -> GaussianMi
 
 def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> GaussianMixture:
     """side x side Gaussians on a square grid centred at 0 (5x5, spacing 2, std 0.05 as in PacGAN)."""
-    if isinstance(side, bool) or not isinstance(side, numbers.Integral) or side < 1:
+    if not is_whole(side):
         raise ValueError(f"side must be a whole number >= 1, got {side!r}")
     if not (spacing > 0 and std > 0):
         raise ValueError(f"spacing and std must be positive, got {spacing} and {std}")

@@ -14,16 +14,15 @@ cached by torch.hub) or a state dict file. The FID papers' own TensorFlow port d
 """
 from __future__ import annotations
 
-import numbers
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .data import DOWNLOAD_SECONDS, _within, check_images
+from .data import DOWNLOAD_SECONDS, check_images
 from .metrics import check_probabilities, fid
-from .utils import DATA_DIR, load_checkpoint, module_device, offline
+from .utils import DATA_DIR, is_whole, load_checkpoint, module_device, offline, within
 
 CLASSIFIER_PATH = DATA_DIR / "mnist_classifier.pt"
 
@@ -74,7 +73,7 @@ def _check_digits(images: torch.Tensor) -> torch.Tensor:
 
 
 def _check_batch_size(batch_size: int) -> None:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+    if not is_whole(batch_size):
         raise ValueError(f"batch_size must be a whole number >= 1, got {batch_size!r}")
 
 
@@ -197,7 +196,7 @@ def load_inception(weights: str | Path | None = "torchvision") -> InceptionFeatu
                                "internet access (torchvision downloads them there), or pass the path of a saved "
                                "inception_v3 state dict as weights=")
         fetched = {}
-        problem = _within(lambda: fetched.update(state=Inception_V3_Weights.IMAGENET1K_V1.get_state_dict(
+        problem = within(lambda: fetched.update(state=Inception_V3_Weights.IMAGENET1K_V1.get_state_dict(
             progress=False)), DOWNLOAD_SECONDS)          # bounded: resolution, connection and transfer
         if problem is not None:  # offline, blocked, too slow, or a broken cache
             raise RuntimeError(

@@ -138,13 +138,13 @@ def generator_loss_wasserstein(fake_scores: torch.Tensor) -> torch.Tensor:
     return -_logits("fake_scores", fake_scores).mean()
 
 
-def interpolates(real: torch.Tensor, fake: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+def interpolates(real: torch.Tensor, fake: torch.Tensor, rng: torch.Generator | None = None) -> torch.Tensor:
     """x_hat = eps * real + (1 - eps) * fake with one eps ~ U[0, 1] per sample. real, fake: (N, ...)."""
     if real.shape != fake.shape:
         raise ValueError(f"real and fake must have the same shape, got {tuple(real.shape)} and {tuple(fake.shape)}")
     shape = (len(real), *[1] * (real.dim() - 1))
-    draw_on = generator.device if generator is not None else real.device   # a CPU generator works for GPU data
-    eps = torch.rand(shape, device=draw_on, generator=generator).to(real.device)
+    draw_on = rng.device if rng is not None else real.device   # a CPU generator works for GPU data
+    eps = torch.rand(shape, device=draw_on, generator=rng).to(real.device)
     return eps * real + (1 - eps) * fake
 
 
@@ -180,7 +180,7 @@ def _refuse_batchnorm(model: nn.Module, penalty: str) -> None:
 
 
 def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, weight: float = 10.0,
-                     generator: torch.Generator | None = None, one_sided: bool = False) -> torch.Tensor:
+                     rng: torch.Generator | None = None, one_sided: bool = False) -> torch.Tensor:
     """weight * E[(||grad f(x_hat)||_2 - 1)^2] on random interpolates x_hat (Gulrajani et al. 2017, eq. 3).
 
     real, fake: (N, ...) batches of the same shape; fake should be detached. Returns a scalar
@@ -193,7 +193,7 @@ def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, 
     if not weight >= 0:
         raise ValueError(f"the penalty's weight must be >= 0 (the paper uses 10), got {weight}")
     _refuse_batchnorm(critic, "the gradient penalty")
-    norms = critic_gradient_norms(critic, interpolates(real, fake.detach(), generator), create_graph=True)
+    norms = critic_gradient_norms(critic, interpolates(real, fake.detach(), rng), create_graph=True)
     excess = (norms - 1).clamp(min=0) if one_sided else norms - 1
     return weight * (excess ** 2).mean()
 

@@ -17,10 +17,11 @@ asked of a classifier's labels (chapter 6).
 """
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 import torch
+from scipy.stats import entropy
+from .utils import is_whole
 
 
 def _float64(array) -> np.ndarray:
@@ -144,7 +145,7 @@ def fid(real_features, fake_features) -> float:
 
 
 def kid(real_features, fake_features, subsets: int = 100, subset_size: int = 1000,
-        generator: np.random.Generator | torch.Generator | int | None = None) -> tuple[float, float]:
+        rng: np.random.Generator | torch.Generator | int | None = None) -> tuple[float, float]:
     """Kernel inception distance (Binkowski et al. 2018): the unbiased MMD^2 with the kernel
     k(x, y) = (x . y / d + 1)^3, averaged over random subsets of subset_size from each set.
 
@@ -152,25 +153,23 @@ def kid(real_features, fake_features, subsets: int = 100, subset_size: int = 100
     subsets. Unbiased: its expectation is 0 when both sets come from the same distribution, so
     small negative values happen; unlike FID it needs no more samples than dimensions.
     subset_size is capped at the smaller set's size (one subset of everything: deterministic).
-    generator: a NumPy Generator, a seeded torch.Generator or an int seed (default: seed 0).
+    rng: a NumPy Generator, a seeded torch.Generator or an int seed (default: seed 0).
     """
     real, fake = _feature_pair(real_features, fake_features)
-    if isinstance(subsets, bool) or not isinstance(subsets, numbers.Integral) or subsets < 1:
+    if not is_whole(subsets):
         raise ValueError(f"subsets must be a whole number >= 1, got {subsets!r}")
-    if isinstance(subset_size, bool) or not isinstance(subset_size, numbers.Integral) or subset_size < 2:
+    if not is_whole(subset_size, 2):
         raise ValueError(f"subset_size must be a whole number >= 2, got {subset_size!r}")
     m = min(subset_size, len(real), len(fake))
     if m < 2:
         raise ValueError(f"KID needs at least 2 samples in each set, got {len(real)} and {len(fake)}")
-    if generator is None or isinstance(generator, int):
-        rng = np.random.default_rng(0 if generator is None else generator)
-    elif isinstance(generator, torch.Generator):
-        rng = np.random.default_rng(int(torch.randint(2**62, (1,), generator=generator, device=generator.device)))
-    elif isinstance(generator, np.random.Generator):
-        rng = generator
-    else:
-        raise TypeError(f"generator must be a numpy.random.Generator, a torch.Generator or an int seed, "
-                        f"got {type(generator).__name__}")
+    if rng is None or isinstance(rng, int):
+        rng = np.random.default_rng(0 if rng is None else rng)
+    elif isinstance(rng, torch.Generator):
+        rng = np.random.default_rng(int(torch.randint(2**62, (1,), generator=rng, device=rng.device)))
+    elif not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, a torch.Generator or an int seed, "
+                        f"got {type(rng).__name__}")
     d = real.shape[1]
     estimates = []
     for _ in range(subsets):
@@ -217,7 +216,7 @@ def precision_recall(real_features, fake_features, k: int = 3) -> dict:
     Returns {"precision": float, "recall": float}.
     """
     real, fake = _feature_pair(real_features, fake_features)
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+    if not is_whole(k):
         raise ValueError(f"k must be a whole number >= 1, got {k!r}")
     if min(len(real), len(fake)) <= k:
         raise ValueError(f"precision and recall need more than k = {k} samples in each set, "
@@ -268,7 +267,7 @@ def inception_score(scores, splits: int = 10, *, kind: str) -> tuple[float, floa
     else:
         log_p = scores - scores.max(1, keepdims=True)
         log_p = log_p - np.log(np.exp(log_p).sum(1, keepdims=True))     # log-softmax
-    if isinstance(splits, bool) or not isinstance(splits, numbers.Integral) or c < 1 or splits < 1 or n // splits < c:
+    if not is_whole(splits) or c < 1 or n // splits < c:
         raise ValueError(f"each of the {splits} splits needs at least as many samples as classes ({c}); "
                          f"got {n} samples: use more samples or fewer splits")
     values = []
@@ -326,8 +325,7 @@ def histogram_kl(counts, weights) -> float:
         raise ValueError("counts must be non-negative and weights a distribution (non-negative, summing to 1)")
     if counts.sum() == 0:
         return float("inf")
-    share = (counts + 1e-10) / (counts + 1e-10).sum()
-    return float(np.sum(share * (np.log(share) - np.log(weights))))
+    return float(entropy(counts + 1e-10, weights))      # scipy normalises the counts to shares
 
 
 def label_coverage(labels, n_classes: int, min_share: float = 0.2) -> dict:
@@ -338,7 +336,7 @@ def label_coverage(labels, n_classes: int, min_share: float = 0.2) -> dict:
     counts per class (n_classes,), classes covered and kl: KL(class histogram || uniform) in nats
     (0 for perfectly balanced classes, log n_classes for a single class).
     """
-    if isinstance(n_classes, bool) or not isinstance(n_classes, numbers.Integral) or n_classes < 1:
+    if not is_whole(n_classes):
         raise ValueError(f"n_classes must be a whole number >= 1, got {n_classes!r}")
     labels = np.asarray(labels.cpu() if isinstance(labels, torch.Tensor) else labels)
     if labels.size and not np.issubdtype(labels.dtype, np.integer):

@@ -8,13 +8,13 @@ the sigmoid inside a numerically stable log-sigmoid.
 from __future__ import annotations
 
 import math
-import numbers
 import sys
 from typing import Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+from .utils import is_whole
 
 
 class MLPGenerator(nn.Module):
@@ -61,7 +61,7 @@ def _positive_ints(**sizes) -> None:
     for name, value in sizes.items():
         values = value if isinstance(value, (tuple, list)) else (value,)
         if not isinstance(value, (int, tuple, list)) or isinstance(value, bool) or \
-                any(isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1 for v in values):
+                any(not is_whole(v) for v in values):
             raise ValueError(f"{name} must be {'whole numbers' if isinstance(value, (tuple, list)) else 'a whole number'} "
                              f">= 1, got {value!r}")
 

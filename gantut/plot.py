@@ -6,7 +6,6 @@ notebook can show it, save it, or add to it.
 from __future__ import annotations
 
 import itertools
-import numbers
 from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -15,6 +14,7 @@ import torch
 from torchvision.utils import make_grid
 
 from .data import check_images  # noqa: F401  (plot.check_images: the same check)
+from .utils import is_whole
 
 COLORS = {"data": "#2a6fb0", "generator": "#d9541e", "discriminator": "#2e8b57", "other": "#7a5195"}
 plt.rcParams.update({
@@ -32,7 +32,7 @@ def _figure(ax, figsize):
 def image_grid(images: torch.Tensor, nrow: int = 8, title: str | None = None, ax=None,
                value_range: tuple[float, float] = (-1.0, 1.0), figsize=None):
     """Show a batch of images (N, C, H, W) in value_range as one grid with nrow images a row."""
-    if isinstance(nrow, bool) or not isinstance(nrow, numbers.Integral) or nrow < 1:
+    if not is_whole(nrow):
         raise ValueError(f"nrow must be a whole number of images per row >= 1, got {nrow!r}")
     images = check_images(images, value_range).detach().float().cpu()
     lo, hi = value_range
@@ -52,7 +52,7 @@ def image_grid(images: torch.Tensor, nrow: int = 8, title: str | None = None, ax
 
 def smooth(values: Sequence[float], window: int) -> np.ndarray:
     """Moving average over window steps (the first window-1 values average what exists)."""
-    if isinstance(window, bool) or not isinstance(window, numbers.Integral) or window < 0:
+    if not is_whole(window, 0):
         raise ValueError(f"window must be a whole number of steps >= 0 (0 and 1: no smoothing), got {window!r}")
     values = np.asarray(values, dtype=np.float64)
     if values.ndim != 1:
@@ -129,32 +129,6 @@ def density_1d(x, densities: Mapping[str, Sequence[float]], samples: Mapping[str
         h2, l2 = ax2.get_legend_handles_labels()
         handles, labels = handles + h2, labels + l2
     ax.legend(handles, labels, frameon=False, loc="upper left")
-    if title:
-        ax.set_title(title)
-    return fig
-
-
-def density_2d(samples: torch.Tensor | np.ndarray, mixture=None, heat=None, title: str | None = None,
-               ax=None, figsize=(4.5, 4.5), lim: float | None = None, label: str = "samples"):
-    """2D samples (N, 2) as dots; the mixture's centres as crosses; heat=(xx, yy, values) behind."""
-    samples = np.asarray(samples.detach().cpu() if isinstance(samples, torch.Tensor) else samples)
-    if samples.ndim != 2 or samples.shape[1] != 2:
-        raise ValueError(f"samples must have shape (N, 2), got {samples.shape}")
-    fig, ax = _figure(ax, figsize)
-    if heat is not None:
-        xx, yy, values = heat
-        mesh = ax.contourf(xx, yy, values, levels=20, cmap="Greens", alpha=0.6)
-        fig.colorbar(mesh, ax=ax, fraction=0.046, pad=0.04, label="D(x)")
-    ax.scatter(samples[:, 0], samples[:, 1], s=4, alpha=0.5, color=COLORS["generator"], label=label)
-    if mixture is not None:
-        ax.scatter(mixture.means[:, 0], mixture.means[:, 1], marker="x", s=40, color=COLORS["data"], label="data modes")
-    if lim is not None:
-        ax.set_xlim(-lim, lim)
-        ax.set_ylim(-lim, lim)
-    ax.set_aspect("equal")
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
-    ax.legend(frameon=False, loc="upper right", fontsize=8)
     if title:
         ax.set_title(title)
     return fig

@@ -18,7 +18,6 @@ the end: no per-step host synchronisation. That is also when a non-finite loss i
 """
 from __future__ import annotations
 
-import numbers
 import warnings
 from typing import Callable, Iterator
 
@@ -30,7 +29,7 @@ from tqdm.auto import tqdm
 from . import losses
 from .data import check_images
 from .nets import check_dtype
-from .utils import module_device
+from .utils import is_whole, module_device
 
 SYNC_EVERY = 50  # generator steps between two read-backs (and non-finite checks) of the history
 D_KEYS = ("loss_d", "d_real", "d_fake", "w_estimate")
@@ -38,18 +37,18 @@ G_KEYS = ("loss_g", "g_grad_norm")
 
 
 def noise(n: int, z_dim: int, device: torch.device | str = "cpu",
-          generator: torch.Generator | None = None) -> torch.Tensor:
+          rng: torch.Generator | None = None) -> torch.Tensor:
     """Standard Gaussian noise z ~ N(0, I), (n, z_dim), on device. (Not torch.rand: that is uniform.)
 
-    generator: an optional seeded torch.Generator; if it lives on another device than `device`
+    rng: an optional seeded torch.Generator; if it lives on another device than `device`
     (e.g. a CPU generator for a GPU model), the noise is drawn there and moved.
     """
     for name, size in (("n", n), ("z_dim", z_dim)):
-        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+        if not is_whole(size):
             raise ValueError(f"{name} must be a whole number >= 1, got {size!r}")
-    if generator is None or generator.device == torch.device(device):
-        return torch.randn(n, z_dim, device=device, generator=generator)
-    return torch.randn(n, z_dim, device=generator.device, generator=generator).to(device)
+    if rng is None or rng.device == torch.device(device):
+        return torch.randn(n, z_dim, device=device, generator=rng)
+    return torch.randn(n, z_dim, device=rng.device, generator=rng).to(device)
 
 
 def model_device(generator: nn.Module, discriminator: nn.Module) -> torch.device:
@@ -269,7 +268,7 @@ def steps(generator: nn.Module, discriminator: nn.Module, batches: Iterator,
           g_optimizer: torch.optim.Optimizer, d_optimizer: torch.optim.Optimizer, *,
           d_loss: Callable = losses.discriminator_loss, g_loss: Callable = losses.generator_loss,
           n_critic: int = 1, penalty: Callable | None = None, after_d_step: Callable | None = None,
-          g_judge: Callable | None = None, noise_generator: torch.Generator | None = None) -> Iterator[dict]:
+          g_judge: Callable | None = None, noise_rng: torch.Generator | None = None) -> Iterator[dict]:
     """The GAN training loop as an endless iterator: each next() runs n_critic discriminator steps and one
     generator step, and yields that step's record (0-d tensors on the models' device; no host sync).
 
@@ -279,14 +278,14 @@ def steps(generator: nn.Module, discriminator: nn.Module, batches: Iterator,
             if step == 2_000: break
     generator, discriminator: on one device. batches: an endless iterator of real batches (B, ...), or of
     (images, labels) pairs when the generator is conditional (has n_classes; fake labels are then drawn
-    uniformly). Noise has the real batch's size, drawn on the models' device (from noise_generator if given).
+    uniformly). Noise has the real batch's size, drawn on the models' device (from noise_rng if given).
     Hooks: penalty(D, real, fake) added to D's loss; after_d_step(D) after each D update (weight clipping);
     g_judge(G, D, z, real) -> logits for G's loss instead of D(G(z)) (relativistic_judge, an unrolled D).
     The first real batch is checked: D's dtype, finite values, images in [-1, 1] (images in [0, 1] for a
     Tanh generator train, with a UserWarning).
     Record: loss_d, d_real, d_fake, w_estimate (means over the n_critic D steps), loss_g, g_grad_norm.
     """
-    if isinstance(n_critic, bool) or not isinstance(n_critic, numbers.Integral) or n_critic < 1:
+    if not is_whole(n_critic):
         raise ValueError(f"n_critic must be an integer >= 1, got {n_critic!r}")
     _check_batches(batches)
     device = model_device(generator, discriminator)
@@ -299,14 +298,14 @@ def steps(generator: nn.Module, discriminator: nn.Module, batches: Iterator,
     if conditional and (penalty is not None or g_judge is not None):
         raise ValueError("a conditional GAN (a generator with n_classes) trains here without penalty or g_judge")
     return _steps(generator, discriminator, batches, g_optimizer, d_optimizer, d_loss, g_loss, n_critic,
-                  penalty, after_d_step, g_judge, noise_generator, device, conditional)
+                  penalty, after_d_step, g_judge, noise_rng, device, conditional)
 
 
 def _steps(generator, discriminator, batches, g_optimizer, d_optimizer, d_loss, g_loss, n_critic, penalty,
-           after_d_step, g_judge, noise_generator, device, conditional) -> Iterator[dict]:
+           after_d_step, g_judge, noise_rng, device, conditional) -> Iterator[dict]:
     """steps()'s body, a generator function: its arguments are checked by steps() when it is called."""
     def fake_labels(n):
-        return _fake_labels(generator, n, device, noise_generator) if conditional else None
+        return _fake_labels(generator, n, device, noise_rng) if conditional else None
 
     generator.train()
     discriminator.train()
@@ -320,10 +319,10 @@ def _steps(generator, discriminator, batches, g_optimizer, d_optimizer, d_loss, 
                 _check_first_batch(real, generator, discriminator)
             asked = fake_labels(len(real))
             d_logs.append(discriminator_step(generator, discriminator, d_optimizer, real=real,
-                                             z=noise(len(real), generator.z_dim, device, noise_generator),
+                                             z=noise(len(real), generator.z_dim, device, noise_rng),
                                              d_loss=d_loss, penalty=penalty, after_step=after_d_step,
                                              labels=labels, fake_labels=asked))
-        z = noise(len(real), generator.z_dim, device, noise_generator)
+        z = noise(len(real), generator.z_dim, device, noise_rng)
         g_log = generator_step(generator, discriminator, g_optimizer, z=z, g_loss=g_loss, judge=g_judge,
                                fake_labels=fake_labels(len(real)), real=real)
         d_means = torch.stack([torch.stack([log[key] for key in D_KEYS]) for log in d_logs]).mean(0)
@@ -338,16 +337,16 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator, ste
           callback: Callable | None = None, every: int = 0, progress: bool = True, desc: str = "training",
           **loop) -> dict[str, list[float]]:
     """Train for `steps` generator steps of train.steps(...) (its keywords pass through: d_loss, g_loss,
-    n_critic, penalty, after_d_step, g_judge, noise_generator) and return the history: per generator step,
+    n_critic, penalty, after_d_step, g_judge, noise_rng) and return the history: per generator step,
     loss_d, d_real/d_fake and w_estimate averaged over its n_critic D steps, loss_g and g_grad_norm.
 
     The records are read back to the host every SYNC_EVERY steps, at callbacks and at the end; a
     non-finite one raises FloatingPointError. callback(step, generator, discriminator, history) runs
     after step 1, every `every` generator steps and after the last step (e.g. to draw samples).
     """
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
+    if not is_whole(steps):
         raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
-    if not isinstance(every, numbers.Integral) or every < 0:
+    if not is_whole(every, 0):
         raise ValueError(f"every must be a non-negative integer (generator steps between callbacks), got {every!r}")
     if (callback is None) != (not every):
         raise ValueError(f"callback and every go together: callback(step, G, D, history) runs every `every` "
@@ -364,29 +363,6 @@ def train(generator: nn.Module, discriminator: nn.Module, batches: Iterator, ste
         if at_callback:
             callback(step, generator, discriminator, history)
     return history
-
-
-@torch.no_grad()
-def ema_update(average: nn.Module, model: nn.Module, decay: float = 0.999) -> None:
-    """average <- decay * average + (1 - decay) * model, parameter by parameter, in place.
-
-    average: a copy of model (copy.deepcopy) that is never trained; sample from it. Buffers
-    (BatchNorm's running statistics) are copied from model, not averaged.
-    """
-    if not 0.0 <= decay < 1.0:
-        raise ValueError(f"decay must be in [0, 1), got {decay}")
-    shapes = lambda m: [t.shape for t in (*m.parameters(), *m.buffers())]
-    if shapes(average) != shapes(model):
-        raise ValueError("the average and the model have different parameters or buffers: make the average with "
-                         "copy.deepcopy(model)")
-    kept_device, model_device_ = module_device(average), module_device(model)
-    if kept_device != model_device_:
-        raise ValueError(f"the average is on {kept_device} and the model on {model_device_}: make the average with "
-                         "copy.deepcopy(model) after model.to(device)")
-    for kept, current in zip(average.parameters(), model.parameters(), strict=True):
-        kept.lerp_(current, 1.0 - decay)
-    for kept, current in zip(average.buffers(), model.buffers(), strict=True):
-        kept.copy_(current)
 
 
 @torch.no_grad()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numbers
 import os
 import random
+import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -25,13 +26,18 @@ CHECKPOINT_FORMAT = 1  # bump when the layout of a checkpoint file changes
 DEFAULT_THREADS = 2
 
 
+def is_whole(value, minimum: int = 1) -> bool:
+    """True for a whole number >= minimum: Python and NumPy integers count; True, 2.0 and "2" do not."""
+    return not isinstance(value, bool) and isinstance(value, numbers.Integral) and value >= minimum
+
+
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and torch (CPU and every GPU); ask torch for deterministic kernels.
 
     seed: a whole number in 0 .. 2**63 - 1 (NumPy integers too). Ops without a deterministic
     implementation warn instead of failing (warn_only=True).
     """
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
+    if not (is_whole(seed, 0) and seed < 2**63):
         raise ValueError(f"seed must be a non-negative whole number, 0 .. 2**63 - 1, got {seed!r}")
     seed = int(seed)  # random.seed refuses NumPy integers (Python >= 3.11)
     random.seed(seed)
@@ -68,7 +74,7 @@ def set_threads(n: int | None = None) -> int:
         if not text.isdigit():
             raise ValueError(f"GANTUT_THREADS must be a whole number of threads such as 1 or 2, got {text!r}")
         n = int(text)
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+    if not is_whole(n):
         raise ValueError(f"thread count must be an integer >= 1, got {n!r}")
     torch.set_num_threads(n)
     return n
@@ -280,7 +286,7 @@ def hardware() -> str:
     import platform
 
     n = torch.get_num_threads()
-    return f"{platform.processor() or platform.machine()} CPU, {n} thread{'s' if n > 1 else ''}"
+    return f"{platform.machine()} CPU, {n} thread{'s' if n > 1 else ''}"
 
 
 def seconds_per_step(steppers: dict[str, Callable[[int], object]], steps: int = 10, rounds: int = 3) -> dict[str, float]:
@@ -293,7 +299,7 @@ def seconds_per_step(steppers: dict[str, Callable[[int], object]], steps: int = 
     the clock waits for the device (torch.cuda.synchronize) before it stops.
     """
     for name, value in (("steps", steps), ("rounds", rounds)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        if not is_whole(value):
             raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
     if not steppers:
         raise ValueError("give at least one stepper: {name: function that runs n steps}")
@@ -313,3 +319,24 @@ def seconds_per_step(steppers: dict[str, Callable[[int], object]], steps: int = 
             wait()
             timings[name].append((time.perf_counter() - start) / steps)
     return {name: float(np.median(values)) for name, values in timings.items()}
+
+
+def within(work, seconds: float) -> str | None:
+    """Run work() in a daemon thread for at most `seconds`; None if it finished, else what went wrong.
+
+    Bounds a download or a connection that may hang (the thread is left behind if it does)."""
+    outcome = {}
+
+    def run():
+        try:
+            work()
+            outcome["done"] = True
+        except Exception as error:  # noqa: BLE001 - reported to the caller
+            outcome["error"] = f"{type(error).__name__}: {error}"
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        return f"no answer within {seconds:.0f} s"
+    return None if outcome.get("done") else outcome.get("error", "failed")

@@ -6,56 +6,31 @@
         # copy only the prose into the executed notebook, keeping its outputs (refused if any
         # code cell differs: then the notebook must be re-executed)
 
-Cells start with a line "# %%" (code) or "# %% [markdown]" (markdown, each line behind "# ");
-tags follow as JSON: # %% tags=["parameters"]. The notebook is written without outputs:
+The sources are jupytext's percent format, read with jupytext: cells start with a line "# %%"
+(code) or "# %% [markdown]" (markdown, each line behind "# "); tags follow as JSON:
+# %% tags=["parameters"]. Cell ids are c000, c001, ... The notebook is written without outputs:
 execute it with scripts/build_book.py (papermill) before committing, so that nbval has
 outputs to compare.
 """
 from __future__ import annotations
 
-import json
-import re
 import sys
 from pathlib import Path
 
+import jupytext
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADER = re.compile(r"^# %%( \[markdown\])?(?: tags=(\[.*\]))?\s*$")
 
 
 def convert(source: Path, markdown_only: bool = False) -> Path:
-    cells, kind, tags, lines = [], None, [], []
-
-    def flush():
-        text = "\n".join(lines).strip("\n")
-        if kind is None or not text:
-            return
-        if kind == "markdown":
-            text = "\n".join(l[2:] if l.startswith("# ") else l.lstrip("#") for l in text.split("\n"))
-            cell = nbformat.v4.new_markdown_cell(text)
-        else:
-            cell = nbformat.v4.new_code_cell(text)
-        if tags:
-            cell.metadata["tags"] = tags
-        cells.append(cell)
-
-    for line in source.read_text().split("\n"):
-        match = HEADER.match(line)
-        if match:
-            flush()
-            kind = "markdown" if match.group(1) else "code"
-            tags = json.loads(match.group(2)) if match.group(2) else []
-            lines = []
-        else:
-            lines.append(line)
-    flush()
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
-    nb.metadata["language_info"] = {"name": "python"}
-    target = ROOT / "chapters" / (source.stem + ".ipynb")
+    nb = jupytext.read(source, fmt="py:percent")
+    nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                   "language_info": {"name": "python"}}
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"c{i:03d}"
+        cell.metadata = {"tags": cell.metadata["tags"]} if cell.metadata.get("tags") else {}
+    target = ROOT / "chapters" / (source.stem + ".ipynb")
     if markdown_only:
         executed = nbformat.read(target, as_version=4)
         old = [(c.cell_type, c.source if c.cell_type == "code" else None) for c in executed.cells]

@@ -173,10 +173,10 @@ def test_to_unit_range_maps_0_and_255_to_minus_1_and_1():
 
 def test_batches_cover_an_epoch_without_repeats_and_are_seeded():
     images = torch.arange(10).float().view(10, 1)
-    stream = data.batches(images, 3, generator=torch.Generator().manual_seed(0))
+    stream = data.batches(images, 3, rng=torch.Generator().manual_seed(0))
     epoch = torch.cat([next(stream) for _ in range(3)]).flatten()
     assert len(set(epoch.tolist())) == 9  # one partial batch dropped
-    again = data.batches(images, 3, generator=torch.Generator().manual_seed(0))
+    again = data.batches(images, 3, rng=torch.Generator().manual_seed(0))
     assert torch.equal(next(again).flatten(), epoch[:3])
     with pytest.raises(ValueError, match="batch_size"):
         next(data.batches(images, 11))
@@ -204,7 +204,7 @@ def test_grid_has_25_modes_centred_at_zero():
 
 def test_mixture_samples_match_moments_and_density_integrates_to_one():
     mixture = data.mixture_1d([-2.0, 1.0], stds=[0.5, 1.0], weights=[0.3, 0.7])
-    samples = mixture.sample(200_000, generator=torch.Generator().manual_seed(0)).double()
+    samples = mixture.sample(200_000, rng=torch.Generator().manual_seed(0)).double()
     assert samples.shape == (200_000, 1)
     assert abs(samples.mean().item() - (0.3 * -2 + 0.7 * 1)) < 0.01
     x = np.linspace(-10, 10, 20001)

@@ -83,7 +83,7 @@ def test_gradient_penalty_matches_hand_computation_and_flattens_per_sample():
     eps = torch.rand(2, 1, 1, 1, generator=torch.Generator().manual_seed(3))
     expected_norms = [eps[0].item() * 5.0, eps[1].item() * 2.0]  # ||eps * real|| of the whole image
     expected = 10 * sum((n - 1) ** 2 for n in expected_norms) / 2
-    penalty = losses.gradient_penalty(critic, real, fake, weight=10.0, generator=rng_state)
+    penalty = losses.gradient_penalty(critic, real, fake, weight=10.0, rng=rng_state)
     assert math.isclose(penalty.item(), expected, rel_tol=1e-5)
     # the norm over one axis only (the copied bug) gives a different number on these images
     points = losses.interpolates(real, fake, torch.Generator().manual_seed(3)).requires_grad_(True)
@@ -120,7 +120,7 @@ def test_one_sided_penalty_ignores_norms_below_one():
     eps = torch.rand(2, 1, generator=torch.Generator().manual_seed(0)).squeeze(1)
     norms = eps * torch.tensor([0.5, 5.0])
     expected = (norms - 1).clamp(min=0).pow(2).mean().item()
-    got = losses.gradient_penalty(critic, real, fake, weight=1.0, generator=torch.Generator().manual_seed(0), one_sided=True)
+    got = losses.gradient_penalty(critic, real, fake, weight=1.0, rng=torch.Generator().manual_seed(0), one_sided=True)
     assert math.isclose(got.item(), expected, rel_tol=1e-5, abs_tol=1e-7)
 
 

@@ -227,7 +227,7 @@ def test_inception_score_needs_to_be_told_logits_or_probabilities():
         metrics.inception_score(probabilities, kind="probs")
 
 
-def test_kid_refuses_bad_subset_counts_and_takes_any_seeded_generator():
+def test_kid_refuses_bad_subset_counts_and_takes_any_seeded_rng():
     rng = np.random.default_rng(0)
     a, b = rng.normal(size=(300, 8)), rng.normal(size=(300, 8)) + 0.3
     for bad in (0, -1, 2.5, True):
@@ -235,11 +235,11 @@ def test_kid_refuses_bad_subset_counts_and_takes_any_seeded_generator():
             metrics.kid(a, b, subsets=bad, subset_size=100)
     with pytest.raises(ValueError, match="subset_size"):
         metrics.kid(a, b, subsets=3, subset_size=1)
-    by_torch = [metrics.kid(a, b, 5, 100, generator=torch.Generator().manual_seed(3)) for _ in range(2)]
+    by_torch = [metrics.kid(a, b, 5, 100, rng=torch.Generator().manual_seed(3)) for _ in range(2)]
     assert by_torch[0] == by_torch[1] and np.isfinite(by_torch[0]).all()
-    assert metrics.kid(a, b, 5, 100, generator=7) == metrics.kid(a, b, 5, 100, generator=np.random.default_rng(7))
-    with pytest.raises(TypeError, match="generator"):
-        metrics.kid(a, b, 5, 100, generator="seven")
+    assert metrics.kid(a, b, 5, 100, rng=7) == metrics.kid(a, b, 5, 100, rng=np.random.default_rng(7))
+    with pytest.raises(TypeError, match="rng must be"):
+        metrics.kid(a, b, 5, 100, rng="seven")
 
 
 def test_trace_sqrt_product_matches_scipy_sqrtm_and_covers_singular_covariances():

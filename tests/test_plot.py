@@ -6,7 +6,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from gantut import data, plot  # noqa: E402
+from gantut import plot  # noqa: E402
 
 
 @pytest.mark.parametrize("images, message", [
@@ -61,11 +61,6 @@ def test_density_plots_draw_and_validate():
     x = np.linspace(-3, 3, 50)
     fig = plot.density_1d(x, {"p_data": np.exp(-x**2)}, discriminator=np.full_like(x, 0.5))
     assert len(fig.axes) == 2 and fig.axes[1].get_ylabel() == "D(x)"
-    ring = data.ring()
-    fig = plot.density_2d(ring.sample(100), mixture=ring)
-    assert fig.axes[0].get_xlabel() == "$x_1$"
-    with pytest.raises(ValueError, match="\\(N, 2\\)"):
-        plot.density_2d(np.zeros((5, 3)))
 
 
 def test_animation_html_has_frames_and_no_cdn_link():

@@ -108,22 +108,6 @@ def test_value_at_the_optimal_discriminator_is_the_criterion_where_d_star_is_not
     assert np.isclose(theory.value(d_star, p, q, x), theory.virtual_training_criterion(p, q, x), rtol=0, atol=1e-12)
 
 
-def test_wasserstein1_1d_matches_scipy_and_closed_forms():
-    from scipy.stats import wasserstein_distance
-
-    rng = np.random.default_rng(0)
-    x, y = rng.normal(0, 1, 700), rng.exponential(2.0, 300)  # unequal sizes
-    assert np.isclose(theory.wasserstein1_1d(x, y), wasserstein_distance(x, y), rtol=1e-10)
-    # equal sizes: mean distance between sorted samples
-    a, b = rng.normal(size=500), rng.normal(3, 2, size=500)
-    assert np.isclose(theory.wasserstein1_1d(a, b), np.abs(np.sort(a) - np.sort(b)).mean())
-    # a shift moves every unit of mass by the shift
-    assert np.isclose(theory.wasserstein1_1d(a, a + 2.5), 2.5)
-    assert theory.wasserstein1_1d([1.0, 2.0], [2.0, 1.0]) == 0.0
-    with pytest.raises(ValueError, match="finite"):
-        theory.wasserstein1_1d([0.0, np.nan], [1.0])
-
-
 def test_js_divergence_refuses_functions_that_are_not_densities():
     x = np.linspace(-8, 8, 2001)
     p, q = stats.norm(0, 1).pdf(x), stats.norm(1, 1).pdf(x)

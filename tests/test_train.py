@@ -51,7 +51,7 @@ def run(seed, steps=20, n_critic=1):
     generator, discriminator = toy_models()
     g_opt, d_opt = optimizers(generator, discriminator)
     stream = data.batches(data.mixture_1d([-1.0, 1.0], 0.1).sample(256), 32,
-                          generator=torch.Generator().manual_seed(seed))
+                          rng=torch.Generator().manual_seed(seed))
     history = train.train(generator, discriminator, stream, steps, g_opt, d_opt, n_critic=n_critic, progress=False)
     return flat(generator), history
 
@@ -185,29 +185,12 @@ def test_unrolled_steps_leave_the_real_discriminator_unchanged_and_reach_the_gen
     assert len(history["loss_g"]) == 2 and judged == [(16, torch.Size([16, 1]))] * 2   # the step's real batch too
 
 
-def test_ema_update_follows_the_closed_form_and_copies_buffers():
-    torch.manual_seed(0)
-    model = nets.DCGANGenerator(z_dim=4, width=4)
-    average = nets.DCGANGenerator(z_dim=4, width=4)
-    start = [p.detach().clone() for p in average.parameters()]
-    model.net[1].running_mean.fill_(3.0)                                   # a BatchNorm buffer
-    decay, k = 0.9, 5
-    for _ in range(k):
-        train.ema_update(average, model, decay)
-    for kept, first, target in zip(average.parameters(), start, model.parameters()):
-        # a_k = m + decay^k (a_0 - m) for a fixed model m
-        assert torch.allclose(kept, target + decay**k * (first - target), atol=1e-6)
-    assert torch.equal(average.net[1].running_mean, model.net[1].running_mean)
-    with pytest.raises(ValueError, match="decay"):
-        train.ema_update(average, model, 1.0)
-
-
 def test_steps_yields_one_record_per_generator_step_and_train_is_n_of_them():
     def run(use_steps):
         utils.seed_everything(0)
         generator, discriminator = toy_models()
         g_opt, d_opt = optimizers(generator, discriminator)
-        batches = data.batches(torch.randn(64, 1), 16, generator=torch.Generator().manual_seed(1))
+        batches = data.batches(torch.randn(64, 1), 16, rng=torch.Generator().manual_seed(1))
         if not use_steps:
             history = train.train(generator, discriminator, batches, 7, g_opt, d_opt, n_critic=2, progress=False)
             return history, flat(generator), flat(discriminator)
@@ -254,7 +237,7 @@ def test_train_refuses_models_on_two_devices_naming_both():
         train.discriminator_step(generator, discriminator, d_opt, torch.randn(8, 1), torch.randn(8, 2))
 
 
-def test_seeded_noise_generator_makes_runs_repeat_and_differ_by_seed():
+def test_seeded_noise_rng_makes_runs_repeat_and_differ_by_seed():
     def run_with(noise_seed):
         torch.manual_seed(0)
         generator, discriminator = toy_models()
@@ -262,7 +245,7 @@ def test_seeded_noise_generator_makes_runs_repeat_and_differ_by_seed():
         torch.manual_seed(noise_seed + 100)  # the global RNG must not matter
         real = torch.randn(8, 1, generator=torch.Generator().manual_seed(1))
         train.train(generator, discriminator, itertools.repeat(real), 5, g_opt, d_opt,
-                    noise_generator=torch.Generator().manual_seed(noise_seed), progress=False)
+                    noise_rng=torch.Generator().manual_seed(noise_seed), progress=False)
         return flat(generator)
 
     assert torch.equal(run_with(1), run_with(1)) and not torch.equal(run_with(1), run_with(2))
@@ -288,7 +271,7 @@ def test_labelled_batches_train_a_conditional_gan_with_labels_in_both_players():
     g_opt, d_opt = optimizers(generator, discriminator)
     images = torch.rand(16, 1, 28, 28) * 2 - 1
     labels = torch.arange(16) % 3
-    stream = data.batches(images, 8, labels=labels, generator=torch.Generator().manual_seed(0))
+    stream = data.batches(images, 8, labels=labels, rng=torch.Generator().manual_seed(0))
     generator_calls = []
     generator.register_forward_hook(lambda module, inputs, output: generator_calls.append(inputs[1].clone()))
     history = train.train(generator, discriminator, stream, 2, g_opt, d_opt, progress=False)

@@ -167,7 +167,7 @@ def toy_gan(seed):
     d_net = nets.MLPDiscriminator(in_shape=(1,), hidden=(64, 64))
     g_opt, d_opt = (torch.optim.Adam(net.parameters(), lr=1e-3, betas=(0.5, 0.999)) for net in (g_net, d_net))
     batches = data.batches(target.sample(50_000, torch.Generator().manual_seed(seed)), 256,
-                           generator=torch.Generator().manual_seed(seed + 1))
+                           rng=torch.Generator().manual_seed(seed + 1))
     return g_net, d_net, g_opt, d_opt, batches
 
 
@@ -187,7 +187,7 @@ def record(step, generator, discriminator, history):
         d_on_grid = torch.sigmoid(discriminator(grid_tensor)).reshape(-1).numpy()
     snapshots.append({"step": step, "hist": np.histogram(samples, bins=bins, density=True)[0], "samples": samples,
                       "d": d_on_grid, "left_share": float(np.mean(samples < 0)),
-                      "w1": theory.wasserstein1_1d(samples, toy_reference)})
+                      "w1": stats.wasserstein_distance(samples, toy_reference)})
 
 
 toy_history = train.train(toy_g, toy_d, toy_data, TOY_STEPS, toy_g_opt, toy_d_opt,
@@ -338,7 +338,7 @@ def keep_samples(step, generator, discriminator, history):
         scored[step] = train.sample(generator, score_noise)
 
 
-mnist_batches = data.batches(mnist.images, BATCH, device, generator=torch.Generator().manual_seed(SEED))
+mnist_batches = data.batches(mnist.images, BATCH, device, rng=torch.Generator().manual_seed(SEED))
 start = time.perf_counter()
 history = train.train(generator, discriminator, mnist_batches, MNIST_STEPS, g_optimizer, d_optimizer,
                       callback=keep_samples, every=EVERY, desc="MNIST GAN")
@@ -488,7 +488,7 @@ for seed in SEEDS:
         utils.seed_everything(seed)
         g_net, d_net = nets.MLPGenerator(z_dim=100).to(device), nets.MLPDiscriminator().to(device)
         g_opt, d_opt = (torch.optim.Adam(net.parameters(), lr=LR, betas=(0.5, 0.999)) for net in (g_net, d_net))
-        seed_batches = data.batches(mnist.images, BATCH, device, generator=torch.Generator().manual_seed(seed))
+        seed_batches = data.batches(mnist.images, BATCH, device, rng=torch.Generator().manual_seed(seed))
         head_start = torch.Generator().manual_seed(seed)
         for _ in range(50):  # a strong discriminator to begin with
             train.discriminator_step(g_net, d_net, d_opt, next(seed_batches), torch.randn(BATCH, 100, generator=head_start))
@@ -567,7 +567,7 @@ def short_run(images, steps=200, seed=SEED):
     """A short MNIST GAN run; returns the history and 64 samples."""
     utils.seed_everything(seed)
     g_net, d_net = nets.MLPGenerator(z_dim=100).to(device), nets.MLPDiscriminator().to(device)
-    hist = train.train(g_net, d_net, data.batches(images, BATCH, device, generator=torch.Generator().manual_seed(seed)),
+    hist = train.train(g_net, d_net, data.batches(images, BATCH, device, rng=torch.Generator().manual_seed(seed)),
                        steps, torch.optim.Adam(g_net.parameters(), lr=LR, betas=(0.5, 0.999)),
                        torch.optim.Adam(d_net.parameters(), lr=LR, betas=(0.5, 0.999)), progress=False)
     return hist, train.sample(g_net, fixed_noise)
@@ -748,7 +748,7 @@ def one_d_gan(seed, phase, rounds):
 EPOCH = 50_000 // 256  # batches in one pass over the 1D dataset
 schedules = {"per batch (Algorithm 1)": (1, 3 * EPOCH), "per epoch (bug)": (EPOCH, 3)}
 alternation = {name: [one_d_gan(seed, *schedule) for seed in SEEDS] for name, schedule in schedules.items()}
-alternation_w1 = {name: np.array([theory.wasserstein1_1d(samples, toy_reference) for samples in runs_])
+alternation_w1 = {name: np.array([stats.wasserstein_distance(samples, toy_reference) for samples in runs_])
                   for name, runs_ in alternation.items()}
 good, bad = alternation_w1["per batch (Algorithm 1)"], alternation_w1["per epoch (bug)"]
 assert bad.min() > 2 * good.max(), "every per-epoch seed ends far off"

@@ -247,8 +247,8 @@ def run(make_pair, lr, z_dim, steps, seed, callback=None, every=25, desc=None):
     utils.seed_everything(seed)
     g_net, d_net = (net.to(device) for net in make_pair())
     g_opt, d_opt = (torch.optim.Adam(net.parameters(), lr=lr, betas=(0.5, 0.999)) for net in (g_net, d_net))
-    batches = data.batches(mnist.images, BATCH, device, generator=torch.Generator().manual_seed(seed))
-    loop = train.steps(g_net, d_net, batches, g_opt, d_opt, noise_generator=torch.Generator().manual_seed(seed + 100))
+    batches = data.batches(mnist.images, BATCH, device, rng=torch.Generator().manual_seed(seed))
+    loop = train.steps(g_net, d_net, batches, g_opt, d_opt, noise_rng=torch.Generator().manual_seed(seed + 100))
     records, spent, start = [], 0.0, time.perf_counter()
     for step, record in enumerate(tqdm(loop, total=steps, desc=desc, unit="step"), start=1):
         records.append(record)                       # 0-d tensors on the device: no waiting here
@@ -285,7 +285,7 @@ if PROFILE == "full" and SAVE_CHECKPOINT:  # the generator of section 4.8: a fix
     utils.seed_everything(SEED)
     checkpoint_g, checkpoint_d = (net.to(device) for net in make_dcgan())
     start = time.perf_counter()
-    train.train(checkpoint_g, checkpoint_d, data.batches(mnist.images, BATCH, device, generator=torch.Generator().manual_seed(SEED)),
+    train.train(checkpoint_g, checkpoint_d, data.batches(mnist.images, BATCH, device, rng=torch.Generator().manual_seed(SEED)),
                 CHECKPOINT_STEPS, torch.optim.Adam(checkpoint_g.parameters(), **ADAM),
                 torch.optim.Adam(checkpoint_d.parameters(), **ADAM), desc="DCGAN for the shipped checkpoint")
     utils.save_checkpoint(CHECKPOINTS["mnist"], checkpoint_g, half=True, config={"z_dim": Z_DIM, "width": WIDTH},
@@ -438,7 +438,7 @@ def seconds_per_step(make_pair, lr, z_dim, steps=10):
     """Median-ready timing: seconds per generator step of `steps` steps of a fresh pair (after one warm-up step)."""
     g_net, d_net = (net.to(device) for net in make_pair())
     g_opt, d_opt = (torch.optim.Adam(net.parameters(), lr=lr, betas=(0.5, 0.999)) for net in (g_net, d_net))
-    batches = data.batches(mnist.images, BATCH, device, generator=torch.Generator().manual_seed(SEED))
+    batches = data.batches(mnist.images, BATCH, device, rng=torch.Generator().manual_seed(SEED))
     train.train(g_net, d_net, batches, 1, g_opt, d_opt, progress=False)           # warm-up
     if device.type == "cuda":
         torch.cuda.synchronize()
@@ -486,9 +486,9 @@ def dcgan_run(steps, batchnorm=True, activation="leaky", images=None, seed=SEED,
     g_net = nets.DCGANGenerator(z_dim=Z_DIM, width=WIDTH, batchnorm=batchnorm).apply(nets.init_weights).to(device)
     d_net = nets.DCGANDiscriminator(width=WIDTH, activation=activation).apply(nets.init_weights).to(device)
     images = mnist.images if images is None else images
-    hist = train.train(g_net, d_net, data.batches(images, BATCH, device, generator=torch.Generator().manual_seed(seed)),
+    hist = train.train(g_net, d_net, data.batches(images, BATCH, device, rng=torch.Generator().manual_seed(seed)),
                        steps, torch.optim.Adam(g_net.parameters(), **ADAM), torch.optim.Adam(d_net.parameters(), **ADAM),
-                       noise_generator=torch.Generator().manual_seed(seed + 100), desc=desc)
+                       noise_rng=torch.Generator().manual_seed(seed + 100), desc=desc)
     return g_net, hist
 
 

@@ -63,6 +63,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from scipy.optimize import linear_sum_assignment, linprog
+from scipy.stats import wasserstein_distance
 from torch import nn
 
 from gantut import data, features, losses, metrics, nets, plot, theory, train, utils
@@ -128,7 +129,7 @@ kl_values = np.array([theory.kl_gaussians(0.0, sigma, t, sigma) for t in thetas]
 # Every matched pair is |theta| apart sideways, so no matching costs less than |theta|; the optimal one
 # costs at most |theta| + the 1D W1 between the two samples' heights (finite-sample noise that vanishes
 # as n grows). A matching worse than pairing equal heights would break the upper bound.
-height_mismatch = theory.wasserstein1_1d(heights_data, heights_gen)
+height_mismatch = wasserstein_distance(heights_data, heights_gen)           # 1D W1 (section 5.2)
 far = np.abs(thetas) >= 0.1
 slopes_w1 = np.diff(w1_samples) / np.diff(thetas)                           # between neighbouring offsets
 assert (w1_samples <= np.abs(thetas) + height_mismatch + 1e-9).all()
@@ -159,15 +160,20 @@ plt.show()
 #
 # Chapter 2's generator $G_\theta(z) = z + \theta$, $z \sim U[0, 1]$, against data uniform on $[1, 2]$,
 # had $\mathrm{JS} = \log 2$ for every $\theta$ outside $[0, 2]$. Its Wasserstein distance is simply the
-# shift, $W_1 = |\theta - 1|$, which `gantut.theory.wasserstein1_1d` computes from samples (for 1D
-# samples $W_1 = \int |F_P(t) - F_Q(t)|\,dt$ between the empirical CDFs; the unit tests check it
-# against `scipy.stats.wasserstein_distance`).
+# shift, $W_1 = |\theta - 1|$. On the real line $W_1$ has a closed form, $W_1 = \int |F_P(t) - F_Q(t)|\,dt$
+# between the two CDFs ({cite:t}`villani2003topics`, §2.2), which `scipy.stats.wasserstein_distance` evaluates
+# exactly between empirical CDFs. For two samples of equal size $n$ it is also the mean gap between the
+# sorted samples, $\frac1n \sum_i |x_{(i)} - y_{(i)}|$: the optimal plan matches them in order, since
+# two matches that cross can be uncrossed without lengthening them. The cell checks scipy against that
+# formula and against $|t - 1|$.
 
 # %%
 u_data = 1 + torch.rand(20_000, generator=torch.Generator().manual_seed(SEED)).numpy()
 u_noise = torch.rand(20_000, generator=torch.Generator().manual_seed(SEED + 1)).numpy()
 offsets = np.linspace(-3, 4, 29)
-w1_uniform = np.array([theory.wasserstein1_1d(u_data, u_noise + t) for t in offsets])
+w1_uniform = np.array([wasserstein_distance(u_data, u_noise + t) for t in offsets])
+w1_sorted = np.array([np.abs(np.sort(u_data) - np.sort(u_noise + t)).mean() for t in offsets])
+assert np.allclose(w1_uniform, w1_sorted, rtol=1e-9, atol=1e-12)     # the in-order matching is optimal
 assert np.abs(w1_uniform - np.abs(offsets - 1)).max() < 0.02
 print("W1 between 20,000 samples of U[1, 2] and of U[t, t + 1] equals |t - 1| within 0.02 for all 29 offsets")
 
@@ -266,7 +272,7 @@ torch.manual_seed(SEED)
 image_critic = nets.DCGANDiscriminator(width=8, norm="layer")
 real_batch, fake_batch = mnist.images[:16], torch.rand(16, 1, 28, 28) * 2 - 1
 mine = gradient_penalty_by_hand(image_critic, real_batch, fake_batch, LAMBDA, torch.Generator().manual_seed(1))
-theirs = losses.gradient_penalty(image_critic, real_batch, fake_batch, LAMBDA, generator=torch.Generator().manual_seed(1))
+theirs = losses.gradient_penalty(image_critic, real_batch, fake_batch, LAMBDA, rng=torch.Generator().manual_seed(1))
 assert torch.allclose(mine, theirs)
 print("the penalty by hand equals gantut.losses.gradient_penalty on a batch of 16 images")
 
@@ -340,7 +346,7 @@ print(f"two-sided: {n_trapped} of {STARTS} trapped; mean gap over the last 50 of
 p_data = data.mixture_1d([-2.0, 2.0], 0.5)
 p_gen = data.mixture_1d([4.0], 0.8)
 rng_1d = torch.Generator().manual_seed(SEED)
-w1_exact = theory.wasserstein1_1d(p_data.sample(200_000, rng_1d).numpy(), p_gen.sample(200_000, rng_1d).numpy())
+w1_exact = wasserstein_distance(p_data.sample(200_000, rng_1d).numpy(), p_gen.sample(200_000, rng_1d).numpy())
 
 
 def fit_critic(constraint, steps, lr, seed=SEED, p=p_data, q=p_gen, sigmoid=False):
@@ -361,7 +367,7 @@ def fit_critic(constraint, steps, lr, seed=SEED, p=p_data, q=p_gen, sigmoid=Fals
         loss = losses.critic_loss(critic(real), critic(fake))
         estimates.append(-loss.item())
         if constraint == "penalty":
-            loss = loss + losses.gradient_penalty(critic, real, fake, LAMBDA, generator=rng, one_sided=True)
+            loss = loss + losses.gradient_penalty(critic, real, fake, LAMBDA, rng=rng, one_sided=True)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -546,7 +552,7 @@ def wgan_run(constraint, steps, seed=SEED, snapshots=(), scores=None, desc=None)
 
     start = time.perf_counter()
     history = train.train(generator, critic, data.batches(mnist.images, BATCH, device,
-                          generator=torch.Generator().manual_seed(seed)), steps, g_opt, c_opt,
+                          rng=torch.Generator().manual_seed(seed)), steps, g_opt, c_opt,
                           d_loss=losses.critic_loss, g_loss=losses.generator_loss_wasserstein, n_critic=N_CRITIC,
                           callback=keep, every=1, desc=desc or f"WGAN ({constraint})", **constraint_args)
     return generator, critic, history, frames, time.perf_counter() - start
@@ -768,7 +774,7 @@ def score_at_wgan_steps(step, generator, critic, history):
 frechet_sn_at = {}
 g_sn, d_sn, g_opt_sn, d_opt_sn = sn_pair()
 start = time.perf_counter()
-history_sn = train.train(g_sn, d_sn, data.batches(mnist.images, BATCH, device, generator=torch.Generator().manual_seed(SEED)),
+history_sn = train.train(g_sn, d_sn, data.batches(mnist.images, BATCH, device, rng=torch.Generator().manual_seed(SEED)),
                          SN_STEPS, g_opt_sn, d_opt_sn, callback=score_at_wgan_steps, every=50, desc="SN-GAN")
 seconds_sn = time.perf_counter() - start
 if PROFILE == "full" and SAVE_CHECKPOINT:
@@ -785,7 +791,7 @@ if PROFILE == "full" and SAVE_CHECKPOINT:
 # %%
 def sn_seconds_per_step(steps):
     g_net, d_net, g_opt, d_opt = sn_pair()
-    batches = data.batches(mnist.images, BATCH, device, generator=torch.Generator().manual_seed(SEED))
+    batches = data.batches(mnist.images, BATCH, device, rng=torch.Generator().manual_seed(SEED))
     train.train(g_net, d_net, batches, 1, g_opt, d_opt, progress=False)        # warm-up
     start = time.perf_counter()
     train.train(g_net, d_net, batches, steps, g_opt, d_opt, progress=False)
@@ -1097,7 +1103,7 @@ if len(full_scale) == 3:
 # ## Exercises
 #
 # 1. Show that $W_1(\mathcal N(\mu_1, \sigma^2), \mathcal N(\mu_2, \sigma^2)) = |\mu_1 - \mu_2|$ and check it
-#    with `theory.wasserstein1_1d`. What is $W_1$ between $\delta_0$ and $\tfrac12\delta_{-1} + \tfrac12\delta_{1}$?
+#    with `scipy.stats.wasserstein_distance`. What is $W_1$ between $\delta_0$ and $\tfrac12\delta_{-1} + \tfrac12\delta_{1}$?
 # 2. Re-run the 1D critic of section 5.3 with $\lambda = 1$ and $\lambda = 100$. How do the estimate and
 #    the slope between the modes change?
 # 3. Train the clipped WGAN with $c = 0.1$ instead of $0.01$. What happens to the weight histogram and
@@ -1114,9 +1120,9 @@ if len(full_scale) == 3:
 # %% tags=["hide-input"]
 rng_ex = np.random.default_rng(SEED)
 a, b = rng_ex.normal(0.0, 1.5, 50_000), rng_ex.normal(2.5, 1.5, 50_000)
-print(f"W1(N(0, 1.5^2), N(2.5, 1.5^2)) from samples: {theory.wasserstein1_1d(a, b):.2f}")
-print(f"W1(delta_0, (delta_-1 + delta_1) / 2) = {theory.wasserstein1_1d([0.0, 0.0], [-1.0, 1.0]):.1f}")
-assert abs(theory.wasserstein1_1d(a, b) - 2.5) < 0.05 and theory.wasserstein1_1d([0.0, 0.0], [-1.0, 1.0]) == 1.0
+print(f"W1(N(0, 1.5^2), N(2.5, 1.5^2)) from samples: {wasserstein_distance(a, b):.2f}")
+print(f"W1(delta_0, (delta_-1 + delta_1) / 2) = {wasserstein_distance([0.0, 0.0], [-1.0, 1.0]):.1f}")
+assert abs(wasserstein_distance(a, b) - 2.5) < 0.05 and wasserstein_distance([0.0, 0.0], [-1.0, 1.0]) == 1.0
 
 # %% [markdown]
 # ```{admonition} Solutions 2 and 3
@@ -1148,6 +1154,7 @@ assert abs(theory.wasserstein1_1d(a, b) - 2.5) < 0.05 and theory.wasserstein1_1d
 # - Arjovsky, M., Chintala, S. & Bottou, L. (2017). Wasserstein Generative Adversarial Networks. *Proceedings of the 34th International Conference on Machine Learning (ICML)*.
 # - Gulrajani, I., Ahmed, F., Arjovsky, M., et al. (2017). Improved Training of Wasserstein GANs. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
 # - Miyato, T., Kataoka, T., Koyama, M., et al. (2018). Spectral Normalization for Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
+# - Villani, C. (2003). Topics in Optimal Transportation. *American Mathematical Society*.
 # - Villani, C. (2009). Optimal Transport: Old and New. *Springer*.
 # - Petzka, H., Fischer, A. & Lukovnikov, D. (2018). On the Regularization of Wasserstein GANs. *International Conference on Learning Representations (ICLR)*.
 #

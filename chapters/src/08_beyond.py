@@ -188,7 +188,7 @@ def train_conditional(steps: int, seed: int, label_in_d: bool = True, desc: str 
     discriminator = discriminator.apply(nets.init_weights).to(device)
     g_optimizer = torch.optim.Adam(generator.parameters(), **ADAM)
     d_optimizer = torch.optim.Adam(discriminator.parameters(), **ADAM)
-    batches = data.batches(mnist.images, BATCH, device, generator=torch.Generator().manual_seed(seed),
+    batches = data.batches(mnist.images, BATCH, device, rng=torch.Generator().manual_seed(seed),
                            labels=mnist.labels)                                 # (images, labels) pairs
     history = train.train(generator, discriminator, batches, steps, g_optimizer, d_optimizer, desc=desc)
     return generator, history
@@ -499,7 +499,7 @@ if PROFILE == "full":   # about half an hour on a CPU core; the quick profile lo
         generator, discriminator, g_optimizer, d_optimizer = mnist_gan(name, SEED)
         start = time.perf_counter()
         train.train(generator, discriminator, data.batches(mnist.images, BATCH, device,
-                    generator=torch.Generator().manual_seed(SEED)), MNIST_ZOO_STEPS, g_optimizer, d_optimizer,
+                    rng=torch.Generator().manual_seed(SEED)), MNIST_ZOO_STEPS, g_optimizer, d_optimizer,
                     desc=f"MNIST, {name}", **loss_options(name))
         mnist_seconds[key(name)] = round(time.perf_counter() - start, 1)
         mnist_generators[key(name)] = generator.cpu()
@@ -519,7 +519,7 @@ if PROFILE == "full":
 def mnist_step_seconds(name: str, steps: int = 2) -> float:
     """Seconds per generator step of this loss's DCGAN on MNIST, after one warm-up step."""
     generator, discriminator, g_optimizer, d_optimizer = mnist_gan(name, SEED)
-    batches = data.batches(mnist.images, BATCH, device, generator=torch.Generator().manual_seed(SEED))
+    batches = data.batches(mnist.images, BATCH, device, rng=torch.Generator().manual_seed(SEED))
     train.train(generator, discriminator, batches, 1, g_optimizer, d_optimizer, progress=False, **loss_options(name))
     start = time.perf_counter()
     train.train(generator, discriminator, batches, steps, g_optimizer, d_optimizer, progress=False, **loss_options(name))

@@ -778,7 +778,7 @@ def train_for(name: str, seconds: float | None, seed: int, marks: int = 4, arch:
     recipe = RECIPES[name]
     generator, discriminator, g_optimizer, d_optimizer = build(recipe, seed, arch)
     options = training_options(recipe)
-    batches = data.batches(mnist.images, BATCH, device, generator=torch.Generator().manual_seed(seed))
+    batches = data.batches(mnist.images, BATCH, device, rng=torch.Generator().manual_seed(seed))
     budget = seconds if seconds is not None else steps
     due = [budget * (k + 1) / marks for k in range(marks)]
     spent, done, curve = 0.0, 0, []
@@ -945,7 +945,7 @@ for better, worse in ((R1R2, MODERN), (MODERN, SN)):
 def stepper(name: str, arch: str = "dcgan"):
     """stepper(n) runs n generator steps of recipe `name` with `arch`'s networks (fresh networks, seed SEED)."""
     generator, discriminator, g_optimizer, d_optimizer = build(RECIPES[name], SEED, arch)
-    batches = data.batches(mnist.images, BATCH, device, generator=torch.Generator().manual_seed(SEED))
+    batches = data.batches(mnist.images, BATCH, device, rng=torch.Generator().manual_seed(SEED))
     options = training_options(RECIPES[name])
     return lambda n: train.train(generator, discriminator, batches, n, g_optimizer, d_optimizer, progress=False,
                                  **options)
@@ -992,7 +992,7 @@ if PROFILE == "full":
     arch_generators, arch_seconds = {}, {}
     for seed, arch in tqdm([(SEED + i, a) for i in range(ARCH_SEEDS) for a in ARCHS], desc="DCGAN vs residual"):
         generator, discriminator, g_optimizer, d_optimizer = build(RECIPES[MODERN], seed, arch)
-        batches = data.batches(mnist.images, BATCH, device, generator=torch.Generator().manual_seed(seed))
+        batches = data.batches(mnist.images, BATCH, device, rng=torch.Generator().manual_seed(seed))
         start = time.perf_counter()
         train.train(generator, discriminator, batches, ARCH_STEPS, g_optimizer, d_optimizer, progress=False,
                     **training_options(RECIPES[MODERN]))
