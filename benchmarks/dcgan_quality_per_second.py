@@ -76,8 +76,6 @@ Z_DIM, CHUNK, N_SCORE = 64, 50, 1_000
 
 
 @torch.no_grad()
-
-@torch.no_grad()
 def ema_update(average: nn.Module, model: nn.Module, decay: float) -> None:
     """average <- decay * average + (1 - decay) * model, parameter by parameter; buffers (BatchNorm's
     running statistics) are copied, not averaged. average starts as copy.deepcopy(model)."""
@@ -86,6 +84,8 @@ def ema_update(average: nn.Module, model: nn.Module, decay: float) -> None:
     for kept, current in zip(average.buffers(), model.buffers(), strict=True):
         kept.copy_(current)
 
+
+@torch.no_grad()
 def recompute_batchnorm(generator: torch.nn.Module, rng: torch.Generator, n_batches: int = 20,
                         batch: int = 256) -> None:
     """Replace the running statistics of every BatchNorm layer of generator by their average over

@@ -27,7 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .utils import module_device
+from .utils import is_whole, module_device
 
 
 def _logits(name: str, logits: torch.Tensor) -> torch.Tensor:
@@ -255,6 +255,15 @@ def r2_penalty(discriminator: nn.Module, fake: torch.Tensor, gamma: float = 10.0
     return _zero_centred_penalty(discriminator, fake.detach(), gamma, "R2")
 
 
+def r1_r2(gamma: float) -> Callable:
+    """R1 on the real batch plus R2 on the fake one, weight gamma each (R3GAN's penalties), as a train.steps
+    penalty hook(D, real, fake). Wrap it in lazy() to apply it on every interval-th D step only."""
+    def penalty(discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        return r1_penalty(discriminator, real, gamma) + r2_penalty(discriminator, fake, gamma)
+    penalty.__name__ = f"r1_r2(gamma={gamma:g})"
+    return penalty
+
+
 def lazy(penalty: Callable, interval: int) -> Callable:
     """StyleGAN2's lazy regularisation (Karras et al. 2020) as a train.train penalty hook.
 
@@ -263,7 +272,7 @@ def lazy(penalty: Callable, interval: int) -> Callable:
     average, at about 1/interval of its cost. interval=1 is the penalty itself. Each hook counts its own calls.
     StyleGAN2 also rescales Adam's learning rate and betas by interval / (interval + 1); this hook does not.
     """
-    if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
+    if not is_whole(interval):
         raise ValueError(f"interval must be a whole number >= 1, got {interval!r}")
     calls = 0
 

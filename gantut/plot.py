@@ -1,4 +1,4 @@
-"""Figures of the book: image grids, loss curves, 1D and 2D densities.
+"""Figures of the book: image grids, loss curves, 1D densities, animations.
 
 Every function returns its matplotlib Figure (and draws into ax= when given one), so a
 notebook can show it, save it, or add to it.
@@ -38,6 +38,7 @@ def image_grid(images: torch.Tensor, nrow: int = 8, title: str | None = None, ax
     lo, hi = value_range
     # torchvision's grid: 2-pixel white borders, grey images repeated into 3 channels -> (3, H', W')
     canvas = make_grid(((images - lo) / (hi - lo)).clamp(0, 1), nrow=nrow, padding=2, pad_value=1.0)
+    canvas = canvas.expand(3, -1, -1) if canvas.shape[0] == 1 else canvas   # one grey image comes back as it is
     ncol = min(nrow, len(images))
     nrows = -(-len(images) // ncol)
     if figsize is None:

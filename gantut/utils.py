@@ -202,13 +202,7 @@ def load_checkpoint(path: str | Path, model: nn.Module) -> dict:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no checkpoint at {path}; train the model first or check the path")
-    try:
-        blob = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # noqa: BLE001 - truncated zip, not a checkpoint, unsafe pickle
-        raise ValueError(
-            f"{path} is not a readable checkpoint ({type(error).__name__}: {str(error).splitlines()[0][:200]}); "
-            "it may be truncated by an interrupted save. Delete it and train again (train_or_load(..., "
-            "retrain=True) does both), or restore the shipped file with git checkout -- " + str(path)) from error
+    blob = _read_checkpoint(path)
     if not isinstance(blob, dict) or blob.get("format") != CHECKPOINT_FORMAT:
         found = blob.get("format") if isinstance(blob, dict) else type(blob).__name__
         raise ValueError(
@@ -230,12 +224,22 @@ def load_checkpoint(path: str | Path, model: nn.Module) -> dict:
     return blob["meta"]
 
 
+def _read_checkpoint(path: Path):
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # noqa: BLE001 - truncated zip, not a checkpoint, unsafe pickle
+        raise ValueError(
+            f"{path} is not a readable checkpoint ({type(error).__name__}: {str(error).splitlines()[0][:200]}); "
+            "it may be truncated by an interrupted save. Train it again (runs.load_or_train(..., retrain=True, "
+            "save=True) rewrites it), or restore the shipped file with git checkout -- " + str(path)) from error
+
+
 def checkpoint_meta(path: str | Path) -> dict:
     """The provenance saved with a checkpoint (seed, steps, ...), read without a model; {} if there is no file."""
     path = Path(path)
     if not path.exists():
         return {}
-    blob = torch.load(path, map_location="cpu", weights_only=True)
+    blob = _read_checkpoint(path)
     return blob.get("meta", {}) if isinstance(blob, dict) else {}
 
 
@@ -253,29 +257,6 @@ def shipped_matches(path: str | Path, **wanted) -> bool:
     elif differ:
         print(f"the shipped {Path(path).name} was made with {', '.join(differ)}: training it here instead")
     return bool(meta) and not differ
-
-
-def train_or_load(path: str | Path, model: nn.Module, train: Callable[[], dict], retrain: bool = False,
-                  half: bool = False) -> dict:
-    """Load model from path if the checkpoint exists, else call train() and save the result.
-
-    train() trains model in place and returns provenance to record (seed, steps, data, ...);
-    the training time and hardware are added here. Returns the provenance. half: as in save_checkpoint.
-    """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    path = Path(path)
-    if path.exists() and not retrain:
-        meta = load_checkpoint(path, model)  # a corrupt file: a ValueError that says to pass retrain=True
-        print(f"loaded {path.name} (trained {meta.get('train_seconds', '?')} s on {meta.get('hardware', '?')})")
-        return meta
-    start = time.perf_counter()
-    meta = dict(train() or {})
-    meta["train_seconds"] = round(time.perf_counter() - start, 1)
-    meta["hardware"] = hardware()
-    save_checkpoint(path, model, half=half, **meta)
-    print(f"trained and saved {path.name} in {meta['train_seconds']} s")
-    return meta
 
 
 def hardware() -> str:
@@ -338,5 +319,5 @@ def within(work, seconds: float) -> str | None:
     worker.start()
     worker.join(seconds)
     if worker.is_alive():
-        return f"no answer within {seconds:.0f} s"
+        return f"no answer within {seconds:g} s"
     return None if outcome.get("done") else outcome.get("error", "failed")

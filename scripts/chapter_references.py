@@ -10,10 +10,12 @@ scripts/py2nb.py --markdown-only afterwards to copy the prose into the executed 
 """
 from __future__ import annotations
 
+import codecs
 import re
 import sys
 from pathlib import Path
 
+import latexcodec  # noqa: F401  (registers the 'ulatex' codec; pybtex depends on it)
 from pybtex.database import parse_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +34,9 @@ def cited_keys(text: str) -> list[str]:
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"[{}]", "", text).replace("\\&", "&").replace("--", "–").strip()
+    """BibTeX text as plain Unicode: LaTeX accents decoded (Bi{\\'n}kowski -> Bińkowski), braces dropped."""
+    text = codecs.decode(text.replace("--", "–"), "ulatex")
+    return re.sub(r"[{}]", "", text).replace("\\&", "&").strip()
 
 
 def format_entry(entry) -> str:

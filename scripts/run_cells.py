@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import sys
 
 import matplotlib
 
@@ -30,6 +31,7 @@ def main() -> None:
     parser.add_argument("assignments", nargs="*", help="statements run right after the parameters cell")
     parser.add_argument("--cells", default="", help="e.g. 1-4,7")
     parser.add_argument("--match", action="append", default=[])
+    parser.add_argument("--list", action="store_true", help="print the cells that would run, run nothing")
     args = parser.parse_args()
     cells = code_cells(open(args.source).read())
     wanted = set()
@@ -37,10 +39,15 @@ def main() -> None:
         lo, _, hi = part.partition("-")
         wanted.update(range(int(lo), int(hi or lo) + 1))
     namespace = {"__name__": "__main__"}
+    unmatched = [m for m in args.match if not any(m in body for body in cells)]
+    if unmatched:
+        sys.exit(f"no code cell of {args.source} contains {unmatched}")
     os.chdir(os.path.join(os.path.dirname(os.path.abspath(args.source)), ".."))
     for number, body in enumerate(cells, start=1):
         if number in wanted or any(m in body for m in args.match):
             print(f"--- cell {number}: {body.strip().splitlines()[0][:70]}", flush=True)
+            if args.list:
+                continue
             exec(compile(body, f"{args.source}:cell{number}", "exec"), namespace)
             if "PROFILE = os.environ" in body:
                 for statement in args.assignments:

@@ -285,3 +285,26 @@ def test_no_section_heading_of_a_chapter_source_is_hidden_in_a_code_cell():
             if "[markdown]" not in header:
                 hidden = re.findall(r"^# #{1,4} .*$", body, flags=re.M)
                 assert not hidden, f"{source.name}, cell {number}: heading {hidden[0]!r} is inside a code cell"
+
+
+def test_every_reproduce_command_in_data_readme_selects_existing_cells():
+    """data/README.md says how each shipped checkpoint was made with scripts/run_cells.py --match ...: a
+    chapter edit that renames a matched line would silently leave the command running nothing. A row
+    that says "as the row above, plus --match ..." matches in the row above's chapter."""
+    import importlib.util
+    import re
+    import shlex
+    spec = importlib.util.spec_from_file_location("run_cells", ROOT / "scripts" / "run_cells.py")
+    run_cells = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run_cells)
+    source, checked = None, 0
+    for row in (ROOT / "data" / "README.md").read_text().splitlines():
+        command = re.search(r"python scripts/run_cells\.py (\S+)", row)
+        source = command.group(1) if command else source
+        for fragment in re.findall(r"`[^`]*--match[^`]*`", row):
+            words = shlex.split(fragment.strip("`").split("run_cells.py", 1)[-1])
+            cells = run_cells.code_cells((ROOT / source).read_text())
+            for match in (words[i + 1] for i, word in enumerate(words) if word == "--match"):
+                assert any(match in cell for cell in cells), f"{source}: no code cell contains {match!r}"
+                checked += 1
+    assert checked >= 30

@@ -2,6 +2,7 @@ import math
 
 import pytest
 import torch
+from torch import nn
 
 from gantut import losses
 
@@ -213,3 +214,11 @@ def test_lazy_penalty_fires_every_interval_th_call_weighted_by_the_interval():
     for bad in (0, 2.5, True):
         with pytest.raises(ValueError, match="interval"):
             losses.lazy(penalty, bad)
+
+
+def test_r1_r2_is_the_sum_of_both_penalties():
+    torch.manual_seed(0)
+    d, real, fake = nn.Sequential(nn.Linear(3, 8), nn.LeakyReLU(0.2), nn.Linear(8, 1)), torch.randn(5, 3), torch.randn(5, 3)
+    both = losses.r1_r2(2.0)(d, real, fake)
+    assert torch.equal(both, losses.r1_penalty(d, real, 2.0) + losses.r2_penalty(d, fake, 2.0))
+    assert both > losses.r1_penalty(d, real, 2.0) > 0

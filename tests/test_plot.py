@@ -37,6 +37,11 @@ def test_image_grid_maps_the_range_to_black_and_white_in_place(value_range):
     assert np.all(shown[:2] == 1) and np.all(shown[32:60, 32:60] == 1)   # borders and the empty cell: white
 
 
+def test_image_grid_shows_a_single_image():
+    shown = plot.image_grid(torch.zeros(1, 1, 28, 28)).axes[0].images[0].get_array()
+    assert shown.shape[-1] == 3 and np.allclose(shown[5:20, 5:20], 0.5)      # 0 in [-1, 1] is mid-grey
+
+
 def test_smooth_is_a_trailing_moving_average():
     assert np.allclose(plot.smooth([1, 2, 3, 4], 2), [1, 1.5, 2.5, 3.5])
     assert np.allclose(plot.smooth([1, 2, 3], 1), [1, 2, 3])

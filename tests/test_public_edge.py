@@ -10,7 +10,7 @@ import pytest
 import torch
 from torch import nn
 
-from gantut import data, features, losses, metrics, nets, plot, theory, train, utils
+from gantut import data, features, losses, metrics, nets, plot, runs, theory, train, utils
 
 X = np.linspace(-5, 5, 201)
 P = np.exp(-X**2 / 2) / np.sqrt(2 * np.pi)
@@ -47,6 +47,8 @@ CASES = [
     ("unrolled lr 0", lambda: train.unrolled_parameters(nn.Linear(1, 1), nn.Linear(1, 1), [torch.zeros(2, 1)],
                                                         torch.zeros(2, 1), 0.0), ValueError, "learning rate"),
     # metrics
+    ("load_or_train of a non-module", lambda: runs.load_or_train("/nonexistent/x.pt", object(), lambda: {},
+                                                                  profile="quick"), TypeError, "nn.Module"),
     ("features of size 0", lambda: metrics.fid(np.zeros((5, 0)), np.zeros((5, 0))), ValueError, "d >= 1"),
     ("covariances of two sizes", lambda: metrics.trace_sqrt_product(np.eye(2), np.eye(3)), ValueError, "square"),
     ("min_share negative", lambda: metrics.mode_coverage(np.zeros((20, 2)), data.ring(), min_share=-0.1), ValueError,
@@ -71,8 +73,6 @@ CASES = [
     ("reversed xlim", lambda: plot.density_1d(X, {"p": P}, xlim=(3, -3)), ValueError, "low < high"),
     # utils
     ("seed too large", lambda: utils.seed_everything(2**64), ValueError, "seed"),
-    ("train_or_load of a non-module", lambda: utils.train_or_load("/nonexistent/x.pt", object(), lambda: {}), TypeError,
-     "nn.Module"),
 ]
 
 

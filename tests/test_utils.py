@@ -96,24 +96,6 @@ def test_checkpoint_of_another_format_is_refused(tmp_path):
         utils.load_checkpoint(tmp_path / "missing.pt", nn.Linear(3, 2))
 
 
-def test_train_or_load_trains_once_then_loads(tmp_path):
-    calls = []
-
-    def train():
-        calls.append(1)
-        with torch.no_grad():
-            model.weight.fill_(3.0)
-        return {"seed": 0}
-
-    model = nn.Linear(2, 1)
-    meta = utils.train_or_load(tmp_path / "c.pt", model, train)
-    assert calls == [1] and "train_seconds" in meta and "hardware" in meta
-    model = nn.Linear(2, 1)
-    utils.train_or_load(tmp_path / "c.pt", model, train)
-    assert calls == [1]
-    assert torch.all(model.weight == 3.0)
-
-
 def test_half_checkpoint_is_smaller_and_loads_as_float32(tmp_path):
     model = nn.Linear(300, 300)
     full = utils.save_checkpoint(tmp_path / "full.pt", model)
@@ -184,31 +166,13 @@ def test_metadata_is_made_loadable_at_save_time_or_refused(tmp_path):
     assert not (tmp_path / "n.pt").exists()
 
 
-def test_a_corrupt_checkpoint_is_named_and_train_or_load_retrains_when_asked(tmp_path):
+def test_a_corrupt_checkpoint_is_named_with_what_to_do(tmp_path):
     path = tmp_path / "m.pt"
     path.write_bytes(b"PK\x03\x04 half a zip")
     with pytest.raises(ValueError, match=r"m\.pt is not a readable checkpoint.*retrain=True"):
         utils.load_checkpoint(path, nn.Linear(2, 2))
     with pytest.raises(ValueError, match="retrain=True"):
-        utils.train_or_load(path, nn.Linear(2, 2), lambda: {})
-    utils.train_or_load(path, nn.Linear(2, 2), lambda: {"steps": 1}, retrain=True)
-    assert utils.load_checkpoint(path, nn.Linear(2, 2))["steps"] == 1
-
-
-def test_train_or_load_half_stores_float16_and_loads_float32(tmp_path):
-    def train():
-        with torch.no_grad():
-            model.weight.fill_(1 / 3)
-        return {}
-
-    model = nn.Linear(2, 1)
-    utils.train_or_load(tmp_path / "h.pt", model, train, half=True)
-    stored = torch.load(tmp_path / "h.pt", weights_only=True)["state_dict"]["weight"]
-    assert stored.dtype == torch.float16
-    loaded = nn.Linear(2, 1)
-    utils.train_or_load(tmp_path / "h.pt", loaded, train)
-    assert loaded.weight.dtype == torch.float32 and torch.allclose(loaded.weight, torch.full((1, 2), 1 / 3), atol=1e-3)
-    assert not torch.equal(loaded.weight, torch.full((1, 2), 1 / 3))     # rounded through float16
+        utils.checkpoint_meta(path)
 
 
 def test_shipped_matches_says_which_setting_differs(tmp_path, capsys):
@@ -255,3 +219,16 @@ def test_seconds_per_step_takes_the_median_so_one_disturbed_round_does_not_move_
         utils.seconds_per_step({"a": run}, steps=0)
     with pytest.raises(ValueError, match="at least one"):
         utils.seconds_per_step({})
+
+
+def test_is_whole_takes_integers_only():
+    assert utils.is_whole(3) and utils.is_whole(np.int64(3)) and utils.is_whole(0, 0)
+    for bad in (0, -1, 2.0, True, "2", None):
+        assert not utils.is_whole(bad)
+
+
+def test_within_reports_errors_and_timeouts():
+    import time
+    assert utils.within(lambda: None, 1.0) is None
+    assert utils.within(lambda: 1 / 0, 1.0).startswith("ZeroDivisionError")
+    assert utils.within(lambda: time.sleep(2), 0.1) == "no answer within 0.1 s"

@@ -46,7 +46,6 @@ SEED = 0
 SAVE_CHECKPOINT = False  # full profile: write the trained generator to data/checkpoints/
 
 # %%
-import copy
 import time
 import warnings
 
@@ -60,7 +59,7 @@ from torch import nn
 
 from scipy import stats
 
-from gantut import data, features, losses, metrics, nets, plot, theory, train, utils
+from gantut import data, features, losses, nets, plot, runs, train, utils
 
 MNIST_STEPS = utils.by_profile(PROFILE, quick=750, full=8_000)   # generator steps of the MNIST GAN
 TOY_STEPS = utils.by_profile(PROFILE, quick=2_500, full=10_000)    # steps of the 1D GAN
@@ -372,8 +371,7 @@ plt.show()
 
 # %% tags=["nbval-ignore-output"]
 # Scores of this run (other seeds and CPUs give other digits).
-classifier = features.load_mnist_classifier().to(device)
-held_out_features = features.embed(classifier, data.mnist("test", verbose=False).images[:1000])
+classifier, held_out_features = runs.digit_yardstick(device)   # the classifier; features of 1,000 held-out digits
 real_scores = features.digit_scores(classifier, mnist.images[:1000], held_out_features)
 quick_scores = features.digit_scores(
     classifier, train.sample(generator, torch.randn(1000, 100, generator=torch.Generator().manual_seed(SEED + 1))),
@@ -482,7 +480,7 @@ print(f"this run, second half: D's loss {loss_d_tail:.2f} (log 4 = {np.log(4):.2
 # of the generator's gradient.
 
 # %%
-runs = {"non-saturating": [], "saturating": []}
+compare_runs = {"non-saturating": [], "saturating": []}
 for seed in SEEDS:
     for name, g_loss in [("non-saturating", losses.generator_loss), ("saturating", losses.generator_loss_saturating)]:
         utils.seed_everything(seed)
@@ -492,16 +490,16 @@ for seed in SEEDS:
         head_start = torch.Generator().manual_seed(seed)
         for _ in range(50):  # a strong discriminator to begin with
             train.discriminator_step(g_net, d_net, d_opt, next(seed_batches), torch.randn(BATCH, 100, generator=head_start))
-        runs[name].append(train.train(g_net, d_net, seed_batches, COMPARE_STEPS, g_opt, d_opt, g_loss=g_loss,
+        compare_runs[name].append(train.train(g_net, d_net, seed_batches, COMPARE_STEPS, g_opt, d_opt, g_loss=g_loss,
                                       desc=f"{name}, seed {seed}"))
 
 # %%
 early_steps = slice(5, 40)
 median_grad = {name: np.array([np.median(run["g_grad_norm"][early_steps]) for run in seed_runs])
-               for name, seed_runs in runs.items()}
+               for name, seed_runs in compare_runs.items()}
 log_ratio = np.log10(median_grad["non-saturating"] / median_grad["saturating"])  # one per seed
-d_fake_sat = np.array([np.median(run["d_fake"][early_steps]) for run in runs["saturating"]])
-first_ratio = np.array([ns["g_grad_norm"][0] / sat["g_grad_norm"][0] for ns, sat in zip(runs["non-saturating"], runs["saturating"])])
+d_fake_sat = np.array([np.median(run["d_fake"][early_steps]) for run in compare_runs["saturating"]])
+first_ratio = np.array([ns["g_grad_norm"][0] / sat["g_grad_norm"][0] for ns, sat in zip(compare_runs["non-saturating"], compare_runs["saturating"])])
 assert first_ratio.min() > 100
 # Paired by seed (same initialisation, same data): the loss is the only difference within a pair.
 assert log_ratio.min() > np.log10(20) and log_ratio.mean() > 2 * log_ratio.std(ddof=1) and (d_fake_sat < 0.05).all()
@@ -520,7 +518,7 @@ print(f"generator steps 6-40, {len(SEEDS)} seeds (mean +- sample SD): median |gr
 # %%
 
 fig, (ax_g, ax_f) = plt.subplots(1, 2, figsize=(11, 3.6))
-for (name, seed_runs), color in zip(runs.items(), ["C0", "C1"]):
+for (name, seed_runs), color in zip(compare_runs.items(), ["C0", "C1"]):
     for k, run in enumerate(seed_runs):
         label = f"{name} ({len(SEEDS)} seeds)" if k == 0 else None
         ax_g.semilogy(np.arange(1, COMPARE_STEPS + 1), run["g_grad_norm"], lw=1.2, color=color, alpha=0.8, label=label)

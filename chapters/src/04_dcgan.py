@@ -61,7 +61,7 @@ from matplotlib import animation
 from torch import nn
 from tqdm.auto import tqdm
 
-from gantut import data, features, metrics, nets, plot, train, utils
+from gantut import data, features, nets, plot, runs, train, utils
 
 TRAIN_STEPS = utils.by_profile(PROFILE, quick=200, full=3_000)  # generator steps of every MNIST run (per model and seed)
 ABLATION_STEPS = 100                                                   # section 4.4's ablation (a multiple of 25)
@@ -337,8 +337,7 @@ plt.show()
 # (chapter 7 explains it). 1,000 real training digits give the floor.
 
 # %%
-classifier = features.load_mnist_classifier().to(device)
-held_out_features = features.embed(classifier, data.mnist("test", verbose=False).images[:1000])
+classifier, held_out_features = runs.digit_yardstick(device)   # the classifier; features of 1,000 held-out digits
 real_scores = features.digit_scores(classifier, mnist.images[:1000], held_out_features)
 main_scores = features.digit_scores(classifier, train.sample(generator, score_noise), held_out_features)
 print(f"real training digits: classifier FID {real_scores['fid']:.1f} (the floor), confidently classified "
@@ -401,7 +400,7 @@ for seed in SEEDS:
         samples = train.sample(g_net, torch.randn(1000, z_dim, generator=torch.Generator().manual_seed(seed + 1)))
         results[name].append({"seconds": spent, "samples": samples,
                               **features.digit_scores(classifier, samples, held_out_features)})
-fid = {name: np.array([run["fid"] for run in runs]) for name, runs in results.items()}
+fid = {name: np.array([run["fid"] for run in per_seed]) for name, per_seed in results.items()}
 
 # %% tags=["nbval-ignore-output"]
 for name, values in fid.items():
@@ -499,7 +498,7 @@ for seed in SEEDS:
     ablation["baseline (all rules)"].append(ablation_baseline[seed])
     g_no_bn, _ = dcgan_run(ABLATION_STEPS, batchnorm=False, seed=seed, desc=f"no BatchNorm in G, seed {seed}")
     ablation["no BatchNorm in G"].append(train.sample(g_no_bn, fixed_noise))
-errors = {name: np.array([mean_error(images) for images in runs]) for name, runs in ablation.items()}
+errors = {name: np.array([mean_error(images) for images in per_seed]) for name, per_seed in ablation.items()}
 
 # %% tags=["nbval-ignore-output"]
 for name, values in errors.items():
@@ -519,8 +518,8 @@ print(f"at initialisation the output's standard deviation is {init_std[True]:.3f
       f"{init_std[False]:.4f} without")
 assert init_std[False] < 0.1 * init_std[True]
 fig, axes = plt.subplots(1, 2, figsize=(9, 4.6))
-for ax, (name, runs) in zip(axes, ablation.items()):
-    plot.image_grid(runs[0][:36], nrow=6, ax=ax, title=f"{name}\nstep {ABLATION_STEPS}, seed {SEEDS[0]}")
+for ax, (name, per_seed) in zip(axes, ablation.items()):
+    plot.image_grid(per_seed[0][:36], nrow=6, ax=ax, title=f"{name}\nstep {ABLATION_STEPS}, seed {SEEDS[0]}")
 plt.show()
 
 # %% [markdown]

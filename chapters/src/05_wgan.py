@@ -66,7 +66,7 @@ from scipy.optimize import linear_sum_assignment, linprog
 from scipy.stats import wasserstein_distance
 from torch import nn
 
-from gantut import data, features, losses, metrics, nets, plot, theory, train, utils
+from gantut import data, features, losses, metrics, nets, plot, runs, theory, train, utils
 
 WGAN_STEPS = utils.by_profile(PROFILE, quick=250, full=6_000)   # generator steps, clipping and penalty alike
 LR_SCALE = utils.by_profile(PROFILE, quick=2, full=1)            # quick: twice the papers' learning rates
@@ -346,7 +346,7 @@ print(f"two-sided: {n_trapped} of {STARTS} trapped; mean gap over the last 50 of
 p_data = data.mixture_1d([-2.0, 2.0], 0.5)
 p_gen = data.mixture_1d([4.0], 0.8)
 rng_1d = torch.Generator().manual_seed(SEED)
-w1_exact = wasserstein_distance(p_data.sample(200_000, rng_1d).numpy(), p_gen.sample(200_000, rng_1d).numpy())
+w1_exact = wasserstein_distance(p_data.sample(200_000, rng_1d).numpy().ravel(), p_gen.sample(200_000, rng_1d).numpy().ravel())
 
 
 def fit_critic(constraint, steps, lr, seed=SEED, p=p_data, q=p_gen, sigmoid=False):
@@ -431,8 +431,10 @@ plt.show()
 # *Reading the figure.* Left: the penalised critic is high on the data, low on the generator's
 # mode and falls steadily between them — the shape the duality asks for. The clipped critic has a
 # similar shape (drawn rescaled) but a tiny slope. Right: the clipped critic's gap stays near zero:
-# it estimates $K \cdot W_1$ for a Lipschitz constant $K$ set by $c$ and the architecture — fine for
-# the generator's *direction*, useless as a number, and, as section 5.5 shows, hard to optimise.
+# every clipped critic is $K$-Lipschitz for some $K$ set by $c$ and the architecture, so the best of them
+# would reach $K \cdot W_1$, and training reaches only part of that: the gap is a lower bound on
+# $K \cdot W_1$ — fine for the generator's *direction*, useless as a number, and, as section 5.5 shows,
+# hard to optimise.
 #
 # The penalised critic's gap *overshoots* $W_1$, and by a predictable amount: the penalty is soft.
 # If the critic's slope along the transport paths is $s$, the gap is about $s\,W_1$ and the penalty
@@ -441,9 +443,11 @@ plt.show()
 # The overshoot is small when $W_1 \ll 2\lambda$, that is, once the generator is close to the data.
 #
 # **The generator can now learn from disjoint supports.** Back to $G_\theta(z) = z + \theta$ from
-# $\theta = -2$, with a penalised critic. This is the WGAN-GP algorithm (Algorithm 1 of
-# {cite:t}`gulrajani2017improved`) in full: $n_{critic} = 5$ critic steps, then one generator step
-# on $-\mathbb E[f(G(z))]$.
+# $\theta = -2$, with a penalised critic, in the loop of WGAN-GP (Algorithm 1 of
+# {cite:t}`gulrajani2017improved`): $n_{critic} = 5$ critic steps, then one generator step on
+# $-\mathbb E[f(G(z))]$. Three settings differ from Algorithm 1's: the penalty is the one-sided one of
+# section 5.3 (Petzka et al.'s; in 1D the two-sided one can trap the critic, as shown above), Adam's
+# $\beta_1$ is 0.5 instead of 0, and the learning rates are this toy's own.
 
 # %%
 def wgan_gp_1d(theta_start, steps, g_loss=losses.generator_loss_wasserstein, seed=SEED):
@@ -494,8 +498,10 @@ plt.show()
 # %% [markdown]
 # *Reading the figure.* Left: where JS is flat, $W_1$ still slopes towards the data. Right: the
 # generator starts with supports two units apart — the situation in which chapter 2's saturating
-# loss got no gradient — and walks straight to the data, because the critic's slope of about 1
-# between the two supports is exactly the gradient $\partial W_1/\partial\theta$.
+# loss got no gradient — and still moves to the data: between the supports the critic's slope points
+# the way $\partial W_1/\partial\theta$ does, at every step. How fast $\theta$ moves is Adam's doing
+# (it normalises the gradient's size), and near the data it does not settle: it keeps swinging
+# around 1 (within the 0.15 checked), the undamped rotation of chapter 9's Dirac-GAN.
 #
 # ## 5.4 Weight clipping and the gradient penalty on MNIST
 #
@@ -560,8 +566,7 @@ def wgan_run(constraint, steps, seed=SEED, snapshots=(), scores=None, desc=None)
 
 fixed_noise = torch.randn(64, Z_DIM, generator=torch.Generator().manual_seed(SEED))
 shown_steps = sorted({1, WGAN_STEPS // 4, WGAN_STEPS // 2, WGAN_STEPS})
-classifier = features.load_mnist_classifier().to(device)   # for section 5.6's yardstick
-held_out_features = features.embed(classifier, data.mnist("test", verbose=False).images[:1000])
+classifier, held_out_features = runs.digit_yardstick(device)   # section 5.6's yardstick: 1,000 held-out digits
 score_noise = torch.randn(500, Z_DIM, generator=torch.Generator().manual_seed(SEED + 1))
 score_every = max(WGAN_STEPS // 5, 1)                  # 50 (quick) or 1,200 (full): divides WGAN_STEPS
 CONSTRAINTS = ("clip", "penalty")
@@ -577,35 +582,37 @@ def run_modules() -> nn.ModuleDict:
 
 
 def train_runs(modules: nn.ModuleDict | None = None) -> dict:
-    """Train both runs into `runs`; copy them into modules (if given); return what the figures need besides the networks."""
-    runs.update({constraint: wgan_run(constraint, WGAN_STEPS, snapshots=shown_steps,
+    """Train both runs into `wgan_runs`; copy them into modules (if given); return what the figures need besides the networks."""
+    wgan_runs.update({constraint: wgan_run(constraint, WGAN_STEPS, snapshots=shown_steps,
                                  scores=frechet if constraint == "penalty" else None) for constraint in CONSTRAINTS})
-    for constraint, (generator, critic, _, frames, _) in (runs.items() if modules is not None else ()):
+    for constraint, (generator, critic, _, frames, _) in (wgan_runs.items() if modules is not None else ()):
         modules[constraint]["generator"].load_state_dict(generator.state_dict())
         modules[constraint]["critic"].load_state_dict(critic.state_dict())
         for step in shown_steps:
             modules[constraint]["snapshots"][f"step_{step}"].copy_(frames[step][:25])
     return {"steps": WGAN_STEPS, "batch": BATCH, "n_critic": N_CRITIC, "seed": SEED, "data": mnist.source,
-            "seconds": {c: runs[c][4] for c in CONSTRAINTS}, "frechet": {str(k): v for k, v in frechet.items()},
-            "w_estimate": {c: runs[c][2]["w_estimate"] for c in CONSTRAINTS}}
+            "seconds": {c: wgan_runs[c][4] for c in CONSTRAINTS}, "frechet": {str(k): v for k, v in frechet.items()},
+            "w_estimate": {c: wgan_runs[c][2]["w_estimate"] for c in CONSTRAINTS}}
 
 
-frechet, runs = {}, {}
-trained_here = PROFILE == "full" or RETRAIN or not QUICK_RUNS.exists()
+frechet, wgan_runs = {}, {}
+trained_here = PROFILE == "full"
 if PROFILE == "full":
     train_runs()
     if SAVE_CHECKPOINT:  # shown in section 5.9
         for constraint, name in (("clip", "wgan_clip"), ("penalty", "wgan_gp")):
-            generator, _, _, _, seconds = runs[constraint]
+            generator, _, _, _, seconds = wgan_runs[constraint]
             utils.save_checkpoint(CHECKPOINTS[name], generator, half=True, config={"z_dim": Z_DIM, "width": WIDTH},
                                   steps=WGAN_STEPS, n_critic=N_CRITIC, batch=BATCH, seed=SEED, data=mnist.source,
                                   train_seconds=round(seconds), hardware=utils.hardware())
-else:   # quick: load the shipped runs (or train and save them, RETRAIN = True), as runs = {constraint: (G, critic, history, frames, seconds)}
+else:   # quick: load the shipped runs (or train and save them, RETRAIN = True), as wgan_runs = {constraint: (G, critic, history, frames, seconds)}
     modules = run_modules()
-    quick_meta = utils.train_or_load(QUICK_RUNS, modules, lambda: train_runs(modules), retrain=RETRAIN, half=True)
-    if not runs:
+    quick_meta = runs.load_or_train(QUICK_RUNS, modules, lambda: train_runs(modules), profile=PROFILE, retrain=RETRAIN,
+                                    save=RETRAIN or not QUICK_RUNS.exists(), steps=WGAN_STEPS, batch=BATCH)
+    trained_here = quick_meta["trained_here"]
+    if not wgan_runs:
         frechet.update({int(step): value for step, value in quick_meta["frechet"].items()})
-        runs.update({c: (modules[c]["generator"].to(device).eval(), modules[c]["critic"].to(device),
+        wgan_runs.update({c: (modules[c]["generator"].to(device).eval(), modules[c]["critic"].to(device),
                     {"w_estimate": quick_meta["w_estimate"][c]},
                     {step: modules[c]["snapshots"][f"step_{step}"].detach() for step in shown_steps},
                     quick_meta["seconds"][c]) for c in CONSTRAINTS})
@@ -614,14 +621,14 @@ else:   # quick: load the shipped runs (or train and save them, RETRAIN = True),
         print(f"the shipped runs are seed {quick_meta['seed']}'s (this run's SEED is {SEED}); RETRAIN = True trains them with it")
 
 # %% tags=["nbval-ignore-output"]
-for constraint, (_, _, history, _, seconds) in runs.items():
+for constraint, (_, _, history, _, seconds) in wgan_runs.items():
     print(f"{constraint:8s}: {WGAN_STEPS:,} generator steps ({N_CRITIC * WGAN_STEPS:,} critic steps) in {seconds:.0f} s, "
           f"{WGAN_STEPS / seconds:.1f} generator steps/s, {(N_CRITIC + 1) * WGAN_STEPS * BATCH / seconds:,.0f} images/s "
           f"through the networks ({utils.hardware() if trained_here else quick_meta['hardware'] + ', when the shipped runs were trained'})")
 
 # %%
 fig, axes = plt.subplots(2, len(shown_steps), figsize=(3.1 * len(shown_steps), 6.8))
-for row, (constraint, (_, _, _, frames, _)) in zip(axes, runs.items()):
+for row, (constraint, (_, _, _, frames, _)) in zip(axes, wgan_runs.items()):
     for ax, step in zip(row, shown_steps):
         plot.image_grid(frames[step][:25], nrow=5, ax=ax, title=f"{constraint}, step {step:,}")
 fig.suptitle("The same noise, seed and number of generator steps: weight clipping (top) and gradient penalty (bottom)")
@@ -657,7 +664,7 @@ def weights_of(critic):
 diag_rng = torch.Generator().manual_seed(SEED + 3)
 real_diag = mnist.images[:512]
 diagnostics = {}
-for constraint, (generator, critic, _, _, _) in runs.items():
+for constraint, (generator, critic, _, _, _) in wgan_runs.items():
     fake_diag = train.sample(generator, torch.randn(512, Z_DIM, generator=diag_rng))
     norms = losses.critic_gradient_norms(critic, losses.interpolates(real_diag, fake_diag, diag_rng))
     w = weights_of(critic)
@@ -714,7 +721,7 @@ plt.show()
 # section 5.4.
 
 # %%
-w_curve = plot.smooth(runs["penalty"][2]["w_estimate"], max(WGAN_STEPS // 40, 1))
+w_curve = plot.smooth(wgan_runs["penalty"][2]["w_estimate"], max(WGAN_STEPS // 40, 1))
 peak_step = int(np.argmax(w_curve))
 assert w_curve[-1] < 0.6 * w_curve[peak_step] and peak_step < 0.3 * WGAN_STEPS
 print("the critic's estimate of W1 peaks in the first 30% of training, then falls below 60% of its peak")
@@ -723,7 +730,7 @@ assert all(later < earlier for earlier, later in zip(list(frechet.values()), lis
 print("over the same steps the Frechet distance of the samples to held-out digits falls at every measurement, "
       "by more than a third in all")
 fig, (ax_w, ax_f) = plt.subplots(1, 2, figsize=(12, 3.6))
-ax_w.plot(runs["penalty"][2]["w_estimate"], color=plot.COLORS["discriminator"], alpha=0.25, lw=0.8)
+ax_w.plot(wgan_runs["penalty"][2]["w_estimate"], color=plot.COLORS["discriminator"], alpha=0.25, lw=0.8)
 ax_w.plot(w_curve, color=plot.COLORS["discriminator"], lw=2, label="critic's estimate (smoothed)")
 ax_w.set(xlabel="generator step", ylabel=r"$\mathbb{E}[f(x)] - \mathbb{E}[f(G(z))]$",
          title="WGAN-GP: the critic's estimate of W1")

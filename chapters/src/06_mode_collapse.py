@@ -5,11 +5,12 @@
 # and ignores the rest of the data. This chapter makes it happen on purpose, with a seed that
 # collapses every time, measures it with the numbers of the literature
 # {cite:p}`metz2017unrolled,srivastava2017veegan,lin2018pacgan`, and compares four remedies with the
-# same networks and budget.
+# same networks and the same number of generator steps (not the same compute: a WGAN-GP or unrolled
+# step costs several plain ones).
 #
 # **You will learn**
-# - what collapse looks like on the ring of eight Gaussians: the generator hops from mode to mode
-#   while the discriminator chases it (the discriminator's output drawn behind the samples);
+# - what collapse looks like on the ring of eight Gaussians: the generator's samples stay together and
+#   wander from one mode's neighbourhood to another's, the discriminator's output drawn behind them;
 # - why the game produces it: against a *fixed* discriminator the generator's best answer is a
 #   single point, so a generator that moves faster than its judge collapses;
 # - the metrics — modes covered, the share of high-quality samples, the KL divergence of the mode
@@ -57,20 +58,23 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
+import dataclasses
+
 import torch
 from IPython.display import Markdown, display
 from torch import nn
 from torch.func import functional_call
 from tqdm.auto import tqdm
 
-from gantut import data, features, losses, metrics, nets, plot, train, utils
+from gantut import data, features, losses, metrics, nets, plot, runs, train, utils
 
-# The 2D experiments use the setting of the unrolled-GAN authors' public demo notebook (which says
-# it differs from the paper), with ReLU units where the notebook has tanh: z of 256 dimensions, two
-# hidden layers of 128 units in G and D, batch 512, Adam (beta1 0.5) with G's learning rate 1e-3
-# and D's 1e-4, five unrolled steps. Our unrolled steps are plain SGD at 1e-2, a differentiable update with
-# no optimiser state to carry through the unrolling; the notebook unrolls D's own Adam update.
-TOY_Z, TOY_HIDDEN, TOY_BATCH, G_LR, D_LR = 256, (128, 128), 512, 1e-3, 1e-4
+# The 2D experiments (gantut.runs, shared with chapters 8 and 9) use the setting of the unrolled-GAN
+# authors' public demo notebook (which says it differs from the paper), with ReLU units where the
+# notebook has tanh: z of 256 dimensions, two hidden layers of 128 units in G and D, batch 512, Adam
+# (beta1 0.5) with G's learning rate 1e-3 and D's 1e-4, five unrolled steps. Our unrolled steps are plain
+# SGD at 1e-2, a differentiable update with no optimiser state to carry through the unrolling; the
+# notebook unrolls D's own Adam update.
+TOY_Z, TOY_HIDDEN, TOY_BATCH, G_LR, D_LR = runs.TOY_Z, runs.TOY_HIDDEN, runs.TOY_BATCH, runs.TOY_G_LR, runs.TOY_D_LR
 UNROLL, UNROLL_LR, PACK, N_EVAL = 5, 1e-2, 4, 2_500
 METHODS = ("vanilla", "minibatch std", "PacGAN", "WGAN-GP", "unrolled")
 # The controls of section 6.5 change one setting each: D's (the critic's) learning rate.
@@ -91,45 +95,28 @@ device = utils.setup(SEED)
 # ## 6.1 Collapse on the ring
 #
 # The ring of eight Gaussians used by {cite:t}`metz2017unrolled` and many papers since; ours has
-# standard deviation 0.02 and radius 2. Each network is a small MLP; the remedies of section 6.4 change one thing
-# each, so the function below builds all five variants of the game. Read it once: every experiment
+# standard deviation 0.02 and radius 2. Each network is a small MLP; each remedy of section 6.4 adds one
+# idea to the game (with the settings its authors use, which for WGAN-GP differ in more than the loss:
+# section 6.5 controls for that), so the function below builds all five variants of the game. Read it once: every experiment
 # of the chapter on 2D data goes through it.
 
 # %%
-def toy_generator() -> nn.Module:
-    """z (N, 256) -> points (N, 2): two hidden layers of 128 ReLU units, no output activation."""
-    return nets.MLPGenerator(z_dim=TOY_Z, hidden=TOY_HIDDEN, out_shape=(2,), out_activation=None, activation="relu")
+def toy_recipe(method: str, d_lr: float | None = None) -> runs.Recipe:
+    """How one method trains on 2D data. d_lr: D's learning rate; None for the method's own (1e-4, or
+    1e-3 for WGAN-GP's critic, chapter 5's recipe; section 6.5 controls it)."""
+    if method == "WGAN-GP":         # chapter 5: critic loss, penalty 10, five critic steps, Adam betas (0.5, 0.9)
+        return runs.Recipe.of("WGAN-GP", g_lr=G_LR, d_lr=G_LR if d_lr is None else d_lr, betas=(0.5, 0.9))
+    # every other method keeps the non-saturating loss; "unrolled" changes G's judge (train_toy passes it in)
+    return runs.Recipe(g_lr=G_LR, d_lr=D_LR if d_lr is None else d_lr)
 
 
-def toy_gan(method: str, seed: int, d_lr: float | None = None):
-    """Networks, optimisers and train.train options for one method on 2D data.
-
-    d_lr: D's learning rate; None for the method's own (1e-4, or 1e-3 for WGAN-GP's critic).
-    """
-    torch.manual_seed(seed)
-    generator = toy_generator()
-    if method == "PacGAN":          # D judges PACK samples at once: input (N / PACK, 2 * PACK)
-        discriminator = nets.PackedDiscriminator(
+def toy_critic(method: str) -> nn.Module:
+    """D for one method: PacGAN's judges PACK samples at once, input (N / PACK, 2 * PACK); minibatch std's
+    also sees the batch's spread; the others are the plain MLP."""
+    if method == "PacGAN":
+        return nets.PackedDiscriminator(
             nets.MLPDiscriminator(in_shape=(2 * PACK,), hidden=TOY_HIDDEN, activation="relu"), PACK)
-    else:                           # minibatch std: D also sees the batch's spread
-        discriminator = nets.MLPDiscriminator(in_shape=(2,), hidden=TOY_HIDDEN, activation="relu",
-                                              minibatch_std=method == "minibatch std")
-    options, betas, g_lr = {}, (0.5, 0.999), G_LR
-    if method == "WGAN-GP":         # chapter 5: critic loss, penalty 10, five critic steps
-        options = dict(n_critic=5, penalty=losses.gradient_penalty, d_loss=losses.critic_loss,
-                       g_loss=losses.generator_loss_wasserstein)
-        betas = (0.5, 0.9)
-        d_lr = G_LR if d_lr is None else d_lr  # chapter 5's 1e-3 recipe; section 6.5 controls it
-    # "unrolled": G's loss sees D after UNROLL more SGD steps; train_toy passes unrolled_judge in
-    g_optimizer = torch.optim.Adam(generator.parameters(), g_lr, betas=betas)
-    d_optimizer = torch.optim.Adam(discriminator.parameters(), D_LR if d_lr is None else d_lr, betas=betas)
-    return generator, discriminator, g_optimizer, d_optimizer, options
-
-
-def endless_samples(mixture, batch_size: int, generator: torch.Generator):
-    """Fresh batches (batch_size, 2) from the mixture, forever."""
-    while True:
-        yield mixture.sample(batch_size, generator)
+    return runs.toy_discriminator(minibatch_std=method == "minibatch std")
 
 
 def unrolled_judge(real_batches, k: int = UNROLL, lr: float = UNROLL_LR):
@@ -143,27 +130,17 @@ def unrolled_judge(real_batches, k: int = UNROLL, lr: float = UNROLL_LR):
 
 
 def train_toy(method: str, mixture, seed: int, steps: int, callback=None, every: int = 0, d_lr: float | None = None):
-    """Train one method on a 2D mixture; returns (generator, discriminator, seconds).
-
-    The toy GANs run on the CPU on every machine: their networks are tiny, and their runs (and the
-    mode counts asserted on them) stay the same whatever GPU a reader has.
-    """
-    generator, discriminator, g_optimizer, d_optimizer, options = toy_gan(method, seed, d_lr)
-    real_batches = endless_samples(mixture, TOY_BATCH, torch.Generator().manual_seed(seed))
+    """Train one method on a 2D mixture (runs.train_toy: seed fixes the networks and the data stream);
+    returns (generator, discriminator, seconds)."""
+    recipe = toy_recipe(method, d_lr)
+    real_batches = runs.fresh_batches(mixture, TOY_BATCH, torch.Generator().manual_seed(seed))
     if method == "unrolled":
-        options = dict(options, g_judge=unrolled_judge(real_batches))
-    start = time.perf_counter()
-    train.train(generator, discriminator, real_batches, steps, g_optimizer, d_optimizer, progress=False,
-                callback=callback, every=every, **options)
-    return generator, discriminator, time.perf_counter() - start
+        recipe = dataclasses.replace(recipe, g_judge=unrolled_judge(real_batches))
+    return runs.train_toy(recipe, mixture, seed, steps, discriminator=lambda: toy_critic(method),
+                          batches=real_batches, callback=callback, every=every)
 
 
 EVAL_NOISE = torch.randn(N_EVAL, TOY_Z, generator=torch.Generator().manual_seed(1234))
-
-
-def method_key(method: str) -> str:
-    """'minibatch std' -> 'minibatch_std', 'WGAN-GP, critic lr 1e-4' -> 'wgan_gp_critic_lr_1e_4': a checkpoint key."""
-    return method.lower().replace(",", "").replace(" ", "_").replace("-", "_")
 
 
 def nearest_mode_shares(samples, mixture) -> np.ndarray:
@@ -227,11 +204,15 @@ print(f"from step 250 on, more than half of the samples sit nearest a single mod
       f"never more than 2 of the 8 modes are covered; the favourite mode changes")
 
 # %% [markdown]
-# *Reading the figure.* Within a few hundred steps the samples gather near one mode. The green
-# region — where $D$ says "real" — is everywhere *except* where the samples are: $D$ has learned to
-# reject that spot. The samples then slide along the green to another mode, and $D$ follows them.
-# This is **mode hopping**, the dynamic form of mode collapse: at any moment the generator covers
-# one or two modes, over time it visits several, and it never settles on all eight.
+# *Reading the figure.* From the first snapshot on, the samples form one cloud, and the cloud sits
+# near one mode at a time: from step 250 on, more than half of the samples (in this run nearly all)
+# are nearer one mode than any other at every snapshot. It is seldom *on* that mode: a mode counts as
+# covered only when enough samples fall within three of its standard deviations (section 6.3), and at
+# most two ever do. And it moves: the nearest mode changes from snapshot to snapshot. $D$ is far from
+# certain anywhere (its output stays away from 0 and 1 on the whole square), and the generator follows
+# the slope of $D$, so the cloud travels instead of spreading. This is **mode hopping**, the dynamic
+# form of mode collapse: the generator puts its samples in one place at a time, the place moves, and
+# they never spread over the eight modes.
 #
 # ## 6.2 Why the game does this
 #
@@ -244,8 +225,10 @@ print(f"from step 250 on, more than half of the samples sit nearest a single mod
 # $$ \mathbb E_{z}\big[\log\big(1 - D(G(z))\big)\big] \;\ge\; \min_x \log\big(1 - D(x)\big) , $$ (best-response)
 #
 # with equality exactly when every $G(z)$ lands on a maximiser of $D$. Against a fixed judge the
-# best generator is a **point mass** at the spot $D$ likes most — whatever the data look like. (The
-# non-saturating loss $-\mathbb E \log D(G(z))$ has the same minimiser.) A generator that reacts
+# best generator is a **point mass** at the spot $D$ likes most — whatever the data look like — when
+# such a spot exists; a ReLU discriminator's logit can grow without bound in some direction, and then
+# the minimum becomes an infimum and the best response runs off towards it (the experiment below shows
+# this). (The non-saturating loss $-\mathbb E \log D(G(z))$ has the same minimisers.) A generator that reacts
 # faster than its discriminator keeps approximately playing this best response: it collapses onto
 # the current favourite, $D$ learns to reject it, the favourite moves, and the generator hops.
 #
@@ -254,7 +237,7 @@ print(f"from step 250 on, more than half of the samples sit nearest a single mod
 # generator's samples and of the data themselves.
 
 # %% tags=["nbval-ignore-output"]
-frozen_d = nets.MLPDiscriminator(in_shape=(2,), hidden=TOY_HIDDEN, activation="relu")
+frozen_d = runs.toy_discriminator()
 frozen_d.load_state_dict(demo_d.state_dict())
 g_loss_of = lambda points: losses.generator_loss(frozen_d(points)).item()    # -E[log D(x)]
 with torch.no_grad():
@@ -271,7 +254,8 @@ assert min(candidates, key=candidates.get) == "a point mass at D's best grid poi
 # response: freeze the discriminator and train only the generator against it.
 
 # %%
-chaser, *_ = toy_gan("vanilla", SEED)
+torch.manual_seed(SEED)
+chaser = runs.toy_generator()
 chaser.load_state_dict(demo_g.state_dict())
 chase_optimizer = torch.optim.Adam(chaser.parameters(), G_LR, betas=(0.5, 0.999))
 trail = {0: train.sample(chaser, EVAL_NOISE)}
@@ -370,13 +354,13 @@ for name, (samples, modes, quality, kl) in cases.items():
           f"{result['kl']:6.2f} {'-' if kl is None else f'{kl:.2f}':>8s}")
 
 # %% [markdown]
-# All twelve numbers agree with their expected values (within four binomial standard deviations for
-# the shares). By these numbers, the vanilla GAN of section 6.1 ends with 0 modes covered and 1% high
-# quality samples: collapsed *and* blurry, as the figure showed.
+# All eleven numbers that have an expected value agree with it (the shares within four binomial standard
+# deviations). By these numbers, the vanilla GAN of section 6.1 is collapsed: more than half of its samples
+# nearest one mode, and at most two of the eight modes covered at any snapshot (both checked there).
 #
 # ## 6.4 Four remedies
 #
-# Each remedy changes one thing in the game; `gantut` holds them as small pieces you have met or can
+# Each remedy adds one idea to the game; `gantut` holds them as small pieces you have met or can
 # read in a minute.
 #
 # **Minibatch standard deviation** {cite:p}`karras2018progressive`, a simplification of the
@@ -387,9 +371,9 @@ for name, (samples, modes, quality, kl) in cases.items():
 
 # %%
 spread_layer = nets.MinibatchStd()
-collapsed_batch = torch.tensor([[2.0, 0.0]]).repeat(512, 1) + 0.02 * torch.randn(512, 2)
+collapsed_batch = torch.tensor([[2.0, 0.0]]).repeat(512, 1) + 0.02 * torch.randn(512, 2, generator=torch.Generator().manual_seed(SEED))
 real_batch = ring.sample(512, known_rng)
-print("appended feature, collapsed batch:", round(spread_layer(collapsed_batch)[0, -1].item(), 3))
+print("appended feature, collapsed batch:", round(spread_layer(collapsed_batch)[0, -1].item(), 2))
 print("appended feature, real batch:     ", round(spread_layer(real_batch)[0, -1].item(), 2))
 assert spread_layer(collapsed_batch).shape == (512, 3) and spread_layer(collapsed_batch)[0, -1] < 0.03
 assert spread_layer(real_batch)[0, -1] > 1.0
@@ -418,7 +402,8 @@ assert torch.equal(real_batch.reshape(-1, 2 * PACK)[1], torch.cat(list(real_batc
 # is computed against the unrolled copy:
 
 # %%
-unrolled_g, unrolled_d, *_ = toy_gan("unrolled", SEED)
+torch.manual_seed(SEED)
+unrolled_g, unrolled_d = runs.toy_generator(), runs.toy_discriminator()
 params_before = {name: p.detach().clone() for name, p in unrolled_d.named_parameters()}
 z = train.noise(TOY_BATCH, TOY_Z)
 future = train.unrolled_parameters(unrolled_g, unrolled_d, [ring.sample(TOY_BATCH, known_rng) for _ in range(UNROLL)],
@@ -445,9 +430,10 @@ print(f"after {UNROLL} unrolled steps D's own parameters are unchanged; the copy
 # The five methods train the same networks on the same data for the same 5,000 generator steps,
 # three seeds each, on the ring and on the 5 x 5 grid of {cite:t}`lin2018pacgan` (standard
 # deviation 0.05, spacing 2); 2,500 samples from the same noise score each generator. Two settings
-# are not shared: WGAN-GP keeps chapter 5's recipe, a critic learning rate of $10^{-3}$ and Adam's
-# $\beta = (0.5, 0.9)$, while every other discriminator learns at $10^{-4}$ — and section 6.2 has just
-# shown that the discriminator's speed is itself a cause of collapse. So both tables have two
+# are not shared: WGAN-GP's critic learns at $10^{-3}$ (the rate of chapter 5's 1D critics; chapter 5's
+# MNIST WGAN-GP, like the WGAN-GP authors' toy script, uses $10^{-4}$) with Adam's $\beta = (0.5, 0.9)$,
+# while every other discriminator learns at $10^{-4}$ — and section 6.2 argued that the discriminator's
+# speed is itself a cause of collapse. So both tables have two
 # **control rows** that change only that learning rate: the vanilla GAN with $D$ at $10^{-3}$, and
 # WGAN-GP with its critic at $10^{-4}$. The 42 runs take a little over an hour on one CPU core (a
 # WGAN-GP step makes five critic steps, an unrolled step five differentiable ones), so the full
@@ -471,70 +457,55 @@ def coverage_table(results: dict, mixture, seconds: dict | None = None) -> str:
     lines = [f"| method | modes covered (of {mixture.n_modes}) | high-quality share | KL (nats), seeds with ≥ {MIN_GOOD} good samples |"
              + (" seconds per run |" if seconds else ""),
              "|---|---|---|---|" + ("---|" if seconds else "")]
-    for method, runs in results.items():
-        enough = [r["kl"] for r in runs if r["high_quality"] * N_EVAL >= MIN_GOOD]
-        kl_text = (format_value(enough, 2) + (f" ({len(enough)} of {len(runs)})" if len(enough) < len(runs) else "")
+    for method, per_seed in results.items():
+        enough = [r["kl"] for r in per_seed if r["high_quality"] * N_EVAL >= MIN_GOOD]
+        kl_text = (format_value(enough, 2) + (f" ({len(enough)} of {len(per_seed)})" if len(enough) < len(per_seed) else "")
                    if enough else "—")
-        line = (f"| {method} | {format_value([r['modes'] for r in runs], 1)} | "
-                f"{format_value([r['high_quality'] for r in runs], 2)} | {kl_text} |")
+        line = (f"| {method} | {format_value([r['modes'] for r in per_seed], 1)} | "
+                f"{format_value([r['high_quality'] for r in per_seed], 2)} | {kl_text} |")
         if seconds:   # a control costs what its method costs per step; its own timing is not shown
             line += f" {np.mean(seconds[method]):.0f} |" if seconds.get(method) else " as its method |"
         lines.append(line)
     return "\n".join(lines)
 
 
-def save_or_load(path, generators: dict | None, seconds: dict | None, labels):
-    """Full profile: save {label: [generator per seed]} to path (if SAVE_CHECKPOINT). Quick: load them.
-    Returns (generators, seconds) keyed by label, or (None, None) when the file is missing."""
-    if generators is not None:
-        if SAVE_CHECKPOINT:
-            bundle = nn.ModuleDict({method_key(label): nn.ModuleList(generators[label]) for label in labels})
-            utils.save_checkpoint(path, bundle, half=True, steps=TABLE_STEPS, seeds=[SEED + i for i in range(TABLE_SEEDS)],
-                                  seconds={method_key(label): seconds[label] for label in labels},
-                                  hardware=utils.hardware(), batch=TOY_BATCH, z_dim=TOY_Z, hidden=list(TOY_HIDDEN))
-            print(f"saved data/checkpoints/{path.name}")
-        return generators, seconds
-    if not path.exists():
-        print(f"data/checkpoints/{path.name} is missing: run this notebook with PROFILE='full' and SAVE_CHECKPOINT=True")
-        return None, None
-    bundle = nn.ModuleDict({method_key(label): nn.ModuleList([toy_generator() for _ in range(TABLE_SEEDS)])
-                            for label in labels})
-    meta = utils.load_checkpoint(path, bundle)
-    print(f"loaded {path.name}: {len(labels)} methods x {TABLE_SEEDS} seeds, {meta['steps']:,} steps each, "
-          f"trained on {meta['hardware']}")
-    return ({label: list(bundle[method_key(label)]) for label in labels},
-            {label: meta["seconds"][method_key(label)] for label in labels})
+def trained_or_shipped(path, labels, train_one) -> tuple[dict, dict]:
+    """TABLE_SEEDS runs of each label: ({label: [generator per seed]}, {label: [seconds per seed]}).
+    The quick profile loads the shipped runs (runs.load_or_train); otherwise train_one(label, seed) ->
+    (generator, discriminator, seconds) trains each one here, and SAVE_CHECKPOINT saves them."""
+    bundle = runs.bundle(runs.toy_generator, labels, TABLE_SEEDS)
+
+    def train_all() -> dict:
+        seconds = {runs.key(label): [] for label in labels}
+        for label, i in tqdm([(label, i) for label in labels for i in range(TABLE_SEEDS)], desc=path.stem):
+            generator, _, run_seconds = train_one(label, SEED + i)
+            bundle[runs.key(label)][i].load_state_dict(generator.state_dict())
+            seconds[runs.key(label)].append(round(run_seconds, 1))
+        return {"seeds": [SEED + i for i in range(TABLE_SEEDS)], "seconds": seconds, "batch": TOY_BATCH,
+                "z_dim": TOY_Z, "hidden": list(TOY_HIDDEN)}
+
+    meta = runs.load_or_train(path, bundle, train_all, profile=PROFILE, save=SAVE_CHECKPOINT, steps=TABLE_STEPS)
+    return runs.unbundle(bundle, labels), {label: meta["seconds"][runs.key(label)] for label in labels}
 
 
 table_generators, table_seconds = {}, {}   # {data name: {method: [generator per seed]}}, and seconds per run
 
 # %%
 for name in ("ring", "grid"):
-    trained, seconds = None, None
-    if PROFILE == "full":
-        trained, seconds = {}, {}
-        for method, seed in tqdm([(m, SEED + i) for m in METHODS for i in range(TABLE_SEEDS)], desc=f"{name} runs"):
-            generator, _, run_seconds = train_toy(method, MIXTURES[name], seed, TABLE_STEPS)
-            trained.setdefault(method, []).append(generator)
-            seconds.setdefault(method, []).append(round(run_seconds, 1))
-    table_generators[name], table_seconds[name] = save_or_load(CHECKPOINTS[name], trained, seconds, METHODS)
+    table_generators[name], table_seconds[name] = trained_or_shipped(
+        CHECKPOINTS[name], METHODS, lambda method, seed: train_toy(method, MIXTURES[name], seed, TABLE_STEPS))
 
 # %%
 def controls_on(name: str) -> None:
-    """The learning-rate controls on one mixture: trained by the full profile (saved if SAVE_CHECKPOINT), else
-    loaded; added to table_generators[name] beside their baselines."""
-    trained, seconds = {}, {}
-    if PROFILE == "full":
-        for label, seed in tqdm([(label, SEED + i) for label in CONTROLS for i in range(TABLE_SEEDS)],
-                                desc=f"{name} controls"):
-            method, d_lr = CONTROLS[label]
-            generator, _, run_seconds = train_toy(method, MIXTURES[name], seed, TABLE_STEPS, d_lr=d_lr)
-            trained.setdefault(label, []).append(generator)
-            seconds.setdefault(label, []).append(round(run_seconds, 1))
-    generators, _ = save_or_load(CHECKPOINTS[f"{name} controls"], trained or None, seconds or None, list(CONTROLS))
-    if generators and table_generators.get(name):
-        table_generators[name].update(generators)
-        table_seconds[name].update({label: None for label in generators})
+    """The learning-rate controls on one mixture, shipped or trained (trained_or_shipped), added to
+    table_generators[name] beside their baselines."""
+    def train_one(label: str, seed: int):
+        method, d_lr = CONTROLS[label]
+        return train_toy(method, MIXTURES[name], seed, TABLE_STEPS, d_lr=d_lr)
+
+    generators, _ = trained_or_shipped(CHECKPOINTS[f"{name} controls"], list(CONTROLS), train_one)
+    table_generators[name].update(generators)
+    table_seconds[name].update({label: None for label in generators})
 
 
 # %%
@@ -547,7 +518,7 @@ controls_on("grid")
 comparison = {name: {label: [metrics.mode_coverage(train.sample(g, EVAL_NOISE), MIXTURES[name]) for g in gens]
                      for label, gens in by_label.items()}
               for name, by_label in table_generators.items() if by_label}
-top_share = {name: {label: np.array([r["favourite_share"] for r in runs]) for label, runs in by_label.items()}
+top_share = {name: {label: np.array([r["favourite_share"] for r in per_seed]) for label, per_seed in by_label.items()}
              for name, by_label in comparison.items()}   # share of samples nearest the favourite mode
 
 # %% tags=["nbval-ignore-output"]
@@ -626,11 +597,12 @@ if len(comparison) == 2 and all(label in comparison["grid"] for label in CONTROL
 # learning rate as everyone else's discriminator it collapses onto one mode, like the vanilla GAN, and
 # the vanilla GAN given WGAN-GP's learning rate covers five to seven modes with the non-saturating loss
 # and no penalty at all. With three seeds a side, every seed with the higher rate beats every seed
-# without it; that is the most three against three can show. On this ring, in this budget, what
-# rescues WGAN-GP is its critic's learning rate — a faster discriminator, the cause section 6.2
-# pointed to — not the Wasserstein loss. (WGAN-GP's recipe also differs in Adam's $\beta_2$, 0.9
-# against 0.999, for both players; the controls keep each method's $\beta$s and change only the
-# learning rate.) On the **grid** of 25 modes the controls tell a related story. The vanilla GAN with
+# without it; that is the most three against three can show. On this ring, in this budget, WGAN-GP
+# is rescued only with its critic's fast learning rate — a faster discriminator, the cause section 6.2
+# pointed to. The controls show that the fast critic is necessary here, not that the Wasserstein loss
+# adds nothing: WGAN-GP's recipe also differs in its five critic steps per generator step and in Adam's
+# $\beta_2$, 0.9 against 0.999, for both players, and the controls keep each method's steps and $\beta$s
+# and change only the learning rate. On the **grid** of 25 modes the controls tell a related story. The vanilla GAN with
 # $D$ at $10^{-3}$ covers four or five modes on every seed (zero or one at $10^{-4}$). For WGAN-GP the
 # critic's rate decides between collapse and spread, not coverage: with its critic at $10^{-4}$ its
 # favourite mode holds more than half of its samples on every seed; with its fast critic no mode holds
@@ -639,8 +611,8 @@ if len(comparison) == 2 and all(label in comparison["grid"] for label in CONTROL
 # nine modes, as many as or more than the vanilla GAN with the fast $D$); it is the remedy that works
 # with a slow discriminator, at about seven times the cost of a vanilla step.
 # Minibatch std covers some modes for some seeds, and PacGAN spreads its samples around the ring (its
-# favourite mode holds under 30% of them, on every seed) but keeps them blurry, so few modes count as
-# covered. On the grid no method covers even half of the modes at this budget. These are small runs of one
+# favourite mode holds under 30% of them, on every seed) but keeps them blurry, so that no mode counts
+# as covered. On the grid no method covers even half of the modes at this budget. These are small runs of one
 # setting — the papers train far longer, and their rankings differ between settings; three seeds
 # separate only differences as large as those asserted above.
 #
@@ -695,10 +667,9 @@ print("every generator draws all ten classes, but the MLP GAN of chapter 3 draws
 
 # %% [markdown]
 # *Reading the figure.* No shipped generator has collapsed outright — all draw the ten digits — but
-# chapter 3's MLP GAN is **partially collapsed**: the digit 1, the easiest to draw, takes a large
-# share of its samples, at the expense of others. Chapter 4's DCGAN is in between (too many 9s, too
-# few 4s), and chapter 5's WGAN-GP is the closest to uniform. (A longer run of
-# chapter 3's MLP GAN, 30,000 steps, collapsed almost entirely onto 1s; see `data/README.md`.)
+# chapter 3's MLP GAN is **partially collapsed**: the digit 1 takes a large share of its samples (as
+# the classifier reads them; blurry samples may also be read as 1s), at the expense of others. Chapter 4's DCGAN is in between (too many 9s, too
+# few 4s), and chapter 5's WGAN-GP is the closest to uniform.
 #
 # ## 6.7 Stacked MNIST: 1,000 modes
 #
@@ -731,8 +702,10 @@ print(f"on real stacked images the classifier finds more than 990 of the 1,000 m
 # %% [markdown]
 # The full profile trains two DCGANs of chapter 4's architecture, with three channels, on stacked
 # MNIST built from the training digits: a plain one and a PacGAN with packs of two (its
-# discriminator sees two images as six channels). The quick profile skips this cell; section 6.8
-# loads the shipped results.
+# discriminator sees two images as six channels), for 8,000 steps each (about ten minutes on one CPU
+# core; `data/README.md`). The quick
+# profile loads the shipped pair instead (whatever `SEED` is; the file records its seed), and section
+# 6.8 scores it.
 
 # %%
 def stacked_gan(method: str, seed: int):
@@ -747,9 +720,14 @@ def stacked_gan(method: str, seed: int):
 
 
 STACKED_METHODS = ("vanilla", "PacGAN")
-if PROFILE == "full":
+stacked_models = nn.ModuleDict({runs.key(method): nets.DCGANGenerator(z_dim=64, width=32, channels=3)
+                                for method in STACKED_METHODS})
+
+
+def train_stacked() -> dict:
+    """Both stacked-MNIST DCGANs, STACKED_STEPS steps each (the full profile); copied into stacked_models."""
     training_digits = data.mnist("train")
-    stacked_trained, stacked_seconds = {}, {}
+    seconds = {}
     for method in STACKED_METHODS:
         generator, discriminator = (model.to(device) for model in stacked_gan(method, SEED))
         g_optimizer = torch.optim.Adam(generator.parameters(), 2e-4, betas=(0.5, 0.999))
@@ -759,48 +737,38 @@ if PROFILE == "full":
         start = time.perf_counter()
         train.train(generator, discriminator, real_batches, STACKED_STEPS, g_optimizer, d_optimizer,
                     desc=f"stacked MNIST, {method}")
-        stacked_seconds[method_key(method)] = round(time.perf_counter() - start, 1)
-        stacked_trained[method_key(method)] = generator.cpu()
-    if SAVE_CHECKPOINT:
-        utils.save_checkpoint(CHECKPOINTS["stacked"], nn.ModuleDict(stacked_trained), half=True, steps=STACKED_STEPS,
-                              batch=STACKED_BATCH, seed=SEED, seconds=stacked_seconds, hardware=utils.hardware())
-        print(f"saved data/checkpoints/{CHECKPOINTS['stacked'].name}")
+        seconds[runs.key(method)] = round(time.perf_counter() - start, 1)
+        stacked_models[runs.key(method)].load_state_dict(generator.cpu().state_dict())
+    return {"batch": STACKED_BATCH, "seed": SEED, "seconds": seconds}
+
+
+# The quick profile loads the shipped pair, whatever SEED is (its seed is in the file).
+stacked_meta = runs.load_or_train(CHECKPOINTS["stacked"], stacked_models, train_stacked, profile=PROFILE,
+                                  save=SAVE_CHECKPOINT, steps=STACKED_STEPS)
 
 # %% [markdown]
 # ## 6.8 At full scale: stacked MNIST
 #
 # The full profile trains the two stacked-MNIST DCGANs for 8,000 steps; they ship with the book
-# (`data/checkpoints/06_stacked_mnist_generators.pt`) and are loaded here.
+# (`data/checkpoints/06_stacked_mnist_generators.pt`), and the cell above loads them in the quick profile.
 # Stacked MNIST, 10,000 samples per generator, against 10,000 real stacked images built from the
 # held-out digits (the row the generators should match):
 
 # %%
 def stacked_row(images) -> dict:
-    """Chapter 6's reading of stacked images (N, 3, 28, 28): modes seen and KL to uniform over all samples, the
-    share with all three digits read with >= 90% confidence, and the modes seen among those."""
-    return metrics.stacked_mnist_coverage(*features.stacked_reading(classifier, images.to(device)))
+    """Chapter 6's reading of stacked images (N, 3, 28, 28), with this chapter's classifier (runs.stacked_coverage)."""
+    return runs.stacked_coverage(classifier, images)
 
 
 stacked_results = {"real stacked images": stacked_row(stacked_real)}
-stacked_models = {}
-if CHECKPOINTS["stacked"].exists():
-    bundle = nn.ModuleDict({method_key(method): nets.DCGANGenerator(z_dim=64, width=32, channels=3)
-                            for method in STACKED_METHODS})
-    stacked_meta = utils.load_checkpoint(CHECKPOINTS["stacked"], bundle)
-    stacked_z = torch.randn(N_STACKED_EVAL, 64, generator=torch.Generator().manual_seed(1234))
-    for method in STACKED_METHODS:
-        stacked_models[method] = bundle[method_key(method)]
-        images = train.sample(stacked_models[method], stacked_z)
-        stacked_results[method] = stacked_row(images)
-    print(f"loaded {CHECKPOINTS['stacked'].name}: {stacked_meta['steps']:,} steps each, trained on {stacked_meta['hardware']}")
-    fig, axes = plt.subplots(1, len(STACKED_METHODS), figsize=(12, 3.4))
-    for ax, method in zip(axes, STACKED_METHODS):
-        plot.image_grid(train.sample(stacked_models[method], stacked_z[:32]), nrow=8, ax=ax,
-                        title=f"{method} DCGAN, {stacked_meta['steps']:,} steps")
-    plt.show()
-else:
-    print(f"data/checkpoints/{CHECKPOINTS['stacked'].name} is missing: run this notebook with PROFILE='full' "
-          "and SAVE_CHECKPOINT=True")
+stacked_z = torch.randn(N_STACKED_EVAL, 64, generator=torch.Generator().manual_seed(1234))
+for method in STACKED_METHODS:
+    stacked_results[method] = stacked_row(train.sample(stacked_models[runs.key(method)], stacked_z))
+fig, axes = plt.subplots(1, len(STACKED_METHODS), figsize=(12, 3.4))
+for ax, method in zip(axes, STACKED_METHODS):
+    plot.image_grid(train.sample(stacked_models[runs.key(method)], stacked_z[:32]), nrow=8, ax=ax,
+                    title=f"{method} DCGAN, {stacked_meta['steps']:,} steps")
+plt.show()
 
 # %% tags=["nbval-ignore-output"]
 display(Markdown("| samples | modes with at least one sample (of 1,000) | KL to uniform (nats) | all three digits read with ≥ 90% confidence | modes among those |\n|---|---|---|---|---|\n"
@@ -808,14 +776,13 @@ display(Markdown("| samples | modes with at least one sample (of 1,000) | KL to 
                              for name, result in stacked_results.items())))
 
 # %%
-if len(stacked_results) == 3:
-    assert stacked_results["vanilla"]["classes"] > 900 and stacked_results["PacGAN"]["classes"] < stacked_results["vanilla"]["classes"]
-    assert min(stacked_results[m]["kl"] for m in STACKED_METHODS) > 3 * real_stacked["kl"]
-    real_confident = stacked_results["real stacked images"]["confident"]
-    assert real_confident > 0.7 and max(stacked_results[m]["confident"] for m in STACKED_METHODS) < 0.2 * real_confident
-    print("stacked MNIST: the plain DCGAN reaches more than 900 of the 1,000 modes, more than the PacGAN; "
-          "both histograms are more than three times as far from uniform as real data's; but fewer than a fifth as "
-          "many of their images as of real ones have all three digits read with 90% confidence")
+assert stacked_results["vanilla"]["classes"] > 900 and stacked_results["PacGAN"]["classes"] < stacked_results["vanilla"]["classes"]
+assert min(stacked_results[m]["kl"] for m in STACKED_METHODS) > 3 * real_stacked["kl"]
+real_confident = stacked_results["real stacked images"]["confident"]
+assert real_confident > 0.7 and max(stacked_results[m]["confident"] for m in STACKED_METHODS) < 0.2 * real_confident
+print("stacked MNIST: the plain DCGAN reaches more than 900 of the 1,000 modes, more than the PacGAN; "
+      "both histograms are more than three times as far from uniform as real data's; but fewer than a fifth as "
+      "many of their images as of real ones have all three digits read with 90% confidence")
 
 # %% [markdown]
 # *Reading the table.* A stacked-MNIST "mode" is the classifier's guess for each channel, and on
@@ -829,7 +796,8 @@ if len(stacked_results) == 3:
 # dramatic collapse of DCGANs in the published stacked-MNIST tables comes from settings built to
 # provoke it — Metz et al. make the discriminator deliberately small — whereas ours has chapter 4's
 # full-size discriminator. With one seed each, the gap between the two is no evidence against
-# PacGAN; it is evidence that a well-balanced DCGAN is not where collapse bites.
+# PacGAN; and with so few generated images read confidently, the table cannot show either that a
+# full-size DCGAN escapes collapse: on the confident images alone it is inconclusive.
 
 
 # %% [markdown]
@@ -838,7 +806,8 @@ if len(stacked_results) == 3:
 # ```{admonition} Mistake: a mode grid built with linspace(0, 2π, 8)
 # :class: warning
 # `np.linspace(0, 2 * np.pi, 8)` includes *both* end points, and the angle $2\pi$ is the angle 0: the
-# "eight modes" are seven, one of them twice as heavy, and unevenly spaced. Worse, every metric
+# "eight modes" are seven, $2\pi/7$ apart instead of $2\pi/8$, and the one at angle 0 twice as heavy.
+# (The unrolled-GAN authors' public demo notebook builds its ring this way.) Worse, every metric
 # computed against these centres is wrong. Scoring *real* samples of the true ring against them:
 # ```
 
@@ -963,7 +932,7 @@ print("histogram_kl of k evenly covered modes out of 8 equals log(8 / k) for k =
 # - Measure it with modes covered, high-quality share and the KL of the mode histogram (tested on
 #   samples with known answers); for images, with a classifier's class histogram, and on stacked
 #   MNIST's 1,000 modes.
-# - Remedies change one thing each: minibatch std and PacGAN let $D$ see a set of samples, an unrolled
+# - Each remedy adds one idea: minibatch std and PacGAN let $D$ see a set of samples, an unrolled
 #   GAN lets $G$ see $D$'s reaction, WGAN-GP is meant to keep $D$'s signal informative. Compare them one
 #   setting at a time: on the ring, WGAN-GP's success comes with its faster critic (at the shared
 #   learning rate it collapses, and a vanilla GAN with the faster $D$ covers most modes; on the grid the

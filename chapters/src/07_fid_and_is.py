@@ -164,7 +164,7 @@ print(f"symmetric form {ours_seconds:.2f} s, scipy.linalg.sqrtm {classic_seconds
 # ## 7.2 Agreement with the reference libraries
 #
 # The same features, three implementations: `gantut.metrics`, pytorch-fid's
-# `calculate_frechet_distance` (the port used by most papers) and torchmetrics, given an "extractor"
+# `calculate_frechet_distance` (the PyTorch port of the official implementation) and torchmetrics, given an "extractor"
 # that returns the features it is given. The features are the classifier's 128-dimensional
 # penultimate activations of 1,000 held-out digits and 1,000 digits from chapter 4's shipped DCGAN.
 
@@ -671,7 +671,7 @@ for name, distances in memorisation.items():
     print(f"{name:28s} median nearest-neighbour distance {np.median(distances):5.2f}, 5th percentile {np.percentile(distances, 5):5.2f}")
 
 # %% [markdown]
-# None of the book's generators copies: their samples are about as far from the training digits as
+# None of the generators tested here copies: their samples are about as far from the training digits as
 # unseen real digits are, or farther, while the test flags exact and noisy copies. Pixel distance has
 # a blind spot: a copy shifted by a pixel or two is far from its original in pixels, so a serious check
 # also compares in a feature space. A small training set and a large generator can memorise, and FID
@@ -814,7 +814,7 @@ print(f"with 200 samples: FID of real vs real {bias['FID'][sizes == 200].mean():
 # ```{admonition} Mistake: comparing FIDs computed with different feature extractors
 # :class: warning
 # FID is a distance *in a feature space*; change the network (or its layer, or the resizing) and the
-# scale changes, and possibly the ranking. The same two generators, scored on the classifier's
+# scale changes, and possibly the ranking. Three of the leaderboard's generators, scored on the classifier's
 # features and on raw pixels (784 dimensions):
 # ```
 
@@ -887,7 +887,7 @@ for n in (50, 100, 200, 400):
 #
 # - Salimans, T., Goodfellow, I., Zaremba, W., et al. (2016). Improved Techniques for Training GANs. *Advances in Neural Information Processing Systems 29 (NIPS 2016)*.
 # - Heusel, M., Ramsauer, H., Unterthiner, T., et al. (2017). GANs Trained by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
-# - Bi\'nkowski, M., Sutherland, D. J., Arbel, M., et al. (2018). Demystifying MMD GANs. *International Conference on Learning Representations*.
+# - Bińkowski, M., Sutherland, D. J., Arbel, M., et al. (2018). Demystifying MMD GANs. *International Conference on Learning Representations*.
 # - Chong, M. J. & Forsyth, D. (2020). Effectively Unbiased FID and Inception Score and Where to Find Them. *IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)*.
 # - Kynkäänniemi, T., Karras, T., Laine, S., et al. (2019). Improved Precision and Recall Metric for Assessing Generative Models. *Advances in Neural Information Processing Systems*.
 # - Parmar, G., Zhang, R. & Zhu, J. (2022). On Aliased Resizing and Surprising Subtleties in GAN Evaluation. *IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)*.

@@ -68,14 +68,14 @@ from scipy import stats
 from torch import nn
 from tqdm.auto import tqdm
 
-from gantut import data, features, losses, metrics, nets, plot, theory, train, utils
+from gantut import data, features, losses, metrics, nets, plot, runs, theory, train, utils
 
 Z_DIM, WIDTH, BATCH, N_CLASSES = 64, 32, 64, 10             # chapter 4's DCGAN
 ADAM = dict(lr=2e-4, betas=(0.5, 0.999))                    # the DCGAN paper's optimiser
 CONDITIONAL_STEPS = utils.by_profile(PROFILE, quick=600, full=8_000)
-# The 2D ring in the setting of chapter 6: z 256, 2 x 128 ReLU, batch 512, Adam with G's learning
-# rate 1e-3 and D's 1e-4.
-TOY_Z, TOY_HIDDEN, TOY_BATCH, G_LR, D_LR = 256, (128, 128), 512, 1e-3, 1e-4
+# The 2D ring in the setting of chapter 6 (gantut.runs): z 256, 2 x 128 ReLU, batch 512, Adam with G's
+# learning rate 1e-3 and D's 1e-4.
+TOY_Z, TOY_HIDDEN, TOY_BATCH, G_LR, D_LR = runs.TOY_Z, runs.TOY_HIDDEN, runs.TOY_BATCH, runs.TOY_G_LR, runs.TOY_D_LR
 RING_STEPS, RING_SEEDS = 5_000, 3                            # the ring comparison (trained by the full profile)
 MNIST_ZOO_STEPS = 5_000                                      # the MNIST comparison (full profile only)
 N_EVAL, N_SCORE = 2_500, 1_000                               # 2D samples scored; digits per FID
@@ -89,8 +89,7 @@ device = utils.setup(SEED)
 # %% tags=["nbval-ignore-output"]
 # Which data was found depends on the machine (full MNIST online, the shipped subset offline).
 mnist, held_out = data.mnist("train"), data.mnist("test")
-classifier = features.load_mnist_classifier().to(device)
-held_out_features = features.embed(classifier, held_out.images.to(device))
+classifier, held_out_features = runs.digit_yardstick(device)   # the classifier; features of 1,000 held-out digits
 
 # %% [markdown]
 # ## 8.1 Conditional GANs: choosing the digit
@@ -399,130 +398,98 @@ plt.show()
 # compute).
 
 # %%
-def loss_options(name: str) -> dict:
-    """train.train's keyword arguments for one loss of the zoo; the networks stay the same."""
-    if name == "non-saturating":   # chapter 3
-        return dict(d_loss=losses.discriminator_loss, g_loss=losses.generator_loss)
-    if name == "LSGAN":
-        return dict(d_loss=losses.lsgan_discriminator_loss, g_loss=losses.lsgan_generator_loss)
-    if name == "hinge":
-        return dict(d_loss=losses.hinge_discriminator_loss, g_loss=losses.hinge_generator_loss)
-    if name == "WGAN-GP":          # chapter 5: five critic steps per generator step, penalty 10
-        return dict(d_loss=losses.critic_loss, g_loss=losses.generator_loss_wasserstein, n_critic=5,
-                    penalty=losses.gradient_penalty)
-    raise ValueError(f"unknown loss {name!r}; choose from {LOSS_NAMES}")
-
-
-def key(name: str) -> str:
-    """'non-saturating' -> 'non_saturating', a name a checkpoint can store."""
-    return name.lower().replace("-", "_")
+def ring_recipe(name: str) -> runs.Recipe:
+    """One loss of the zoo on the ring: its loss pair (gantut.runs.LOSSES; WGAN-GP with chapter 5's five critic
+    steps and penalty 10) and chapter 6's optimiser settings. The networks stay the same."""
+    if name == "WGAN-GP":            # chapter 6's setting for WGAN-GP: the critic at G's rate, Adam betas (0.5, 0.9)
+        return runs.Recipe.of(name, g_lr=G_LR, d_lr=G_LR, betas=(0.5, 0.9))
+    return runs.Recipe.of(name, g_lr=G_LR, d_lr=D_LR)
 
 
 ring = data.ring()
 RING_NOISE = torch.randn(N_EVAL, TOY_Z, generator=torch.Generator().manual_seed(1234))
 
 
-def ring_generator() -> nn.Module:
-    """Chapter 6's 2D generator: z (N, 256) -> points (N, 2), two hidden layers of 128 ReLU units."""
-    return nets.MLPGenerator(z_dim=TOY_Z, hidden=TOY_HIDDEN, out_shape=(2,), out_activation=None, activation="relu")
-
-
-def shipped_ring(filename: str, keys) -> tuple[dict, dict]:
-    """Load a shipped bundle of ring generators ({key: RING_SEEDS generators}); returns (generators by key, meta)."""
-    bundle = nn.ModuleDict({k: nn.ModuleList(ring_generator() for _ in range(RING_SEEDS)) for k in keys})
-    meta = utils.load_checkpoint(utils.CHECKPOINT_DIR / filename, bundle)
-    return {k: list(bundle[k]) for k in keys}, meta
-
-
 def train_ring(name: str, seed: int, steps: int):
-    """Chapter 6's 2D GAN on the ring with one loss; returns (generator, seconds)."""
-    torch.manual_seed(seed)
-    generator = ring_generator()
-    discriminator = nets.MLPDiscriminator(in_shape=(2,), hidden=TOY_HIDDEN, activation="relu")
-    g_lr, d_lr, betas = G_LR, D_LR, (0.5, 0.999)
-    if name == "WGAN-GP":            # chapter 6's setting for WGAN-GP
-        d_lr, betas = G_LR, (0.5, 0.9)
-    g_optimizer = torch.optim.Adam(generator.parameters(), g_lr, betas=betas)
-    d_optimizer = torch.optim.Adam(discriminator.parameters(), d_lr, betas=betas)
-    rng = torch.Generator().manual_seed(seed)
-    real_batches = iter(lambda: ring.sample(TOY_BATCH, rng), None)      # fresh samples, forever
-    start = time.perf_counter()
-    train.train(generator, discriminator, real_batches, steps, g_optimizer, d_optimizer, progress=False,
-                **loss_options(name))
-    return generator, time.perf_counter() - start
+    """Chapter 6's 2D GAN on the ring with one loss (runs.train_toy); returns (generator, seconds)."""
+    generator, _, seconds = runs.train_toy(ring_recipe(name), ring, seed, steps)
+    return generator, seconds
 
 
 # %%
-ring_results, ring_seconds, ring_generators = {}, {}, {}
-if PROFILE == "full":   # about 15 minutes on a CPU core; the quick profile loads the shipped result
-    for name, seed in tqdm([(n, SEED + i) for n in LOSS_NAMES for i in range(RING_SEEDS)], desc="ring runs"):
-        generator, seconds = train_ring(name, seed, RING_STEPS)
-        ring_seconds.setdefault(name, []).append(round(seconds, 1))
-        ring_generators.setdefault(name, []).append(generator)
-    if SAVE_CHECKPOINT:
-        utils.save_checkpoint(CHECKPOINTS["ring"], nn.ModuleDict({key(n): nn.ModuleList(g) for n, g in ring_generators.items()}),
-                              half=True, steps=RING_STEPS, seeds=[SEED + i for i in range(RING_SEEDS)],
-                              seconds={key(n): ts for n, ts in ring_seconds.items()},
-                              hardware=utils.hardware(), batch=TOY_BATCH, z_dim=TOY_Z, hidden=list(TOY_HIDDEN))
-        print(f"saved data/checkpoints/{CHECKPOINTS['ring'].name}")
-else:
-    by_key, ring_meta = shipped_ring(CHECKPOINTS["ring"].name, [key(name) for name in LOSS_NAMES])
-    ring_generators = {name: by_key[key(name)] for name in LOSS_NAMES}
-    ring_seconds = {name: ring_meta["seconds"][key(name)] for name in LOSS_NAMES}
-    print(f"loaded {CHECKPOINTS['ring'].name}: {len(LOSS_NAMES)} losses x {RING_SEEDS} seeds, "
-          f"{ring_meta['steps']:,} steps each, trained on {ring_meta['hardware']}")
-# The seeds of the runs shown: the shipped file's own in the quick profile (the same for every SEED).
-ring_seeds = list(range(SEED, SEED + RING_SEEDS)) if PROFILE == "full" else list(ring_meta["seeds"])
+ring_bundle = runs.bundle(runs.toy_generator, LOSS_NAMES, RING_SEEDS)
+
+
+def train_ring_runs() -> dict:
+    """RING_SEEDS runs of each loss (about 15 minutes on a CPU core), copied into ring_bundle."""
+    seconds = {runs.key(name): [] for name in LOSS_NAMES}
+    for name, i in tqdm([(n, i) for n in LOSS_NAMES for i in range(RING_SEEDS)], desc="ring runs"):
+        generator, run_seconds = train_ring(name, SEED + i, RING_STEPS)
+        ring_bundle[runs.key(name)][i].load_state_dict(generator.state_dict())
+        seconds[runs.key(name)].append(round(run_seconds, 1))
+    return {"seeds": [SEED + i for i in range(RING_SEEDS)], "seconds": seconds, "batch": TOY_BATCH,
+            "z_dim": TOY_Z, "hidden": list(TOY_HIDDEN)}
+
+
+# The quick profile loads the shipped runs, whatever SEED is; the seeds shown are the file's own.
+ring_meta = runs.load_or_train(CHECKPOINTS["ring"], ring_bundle, train_ring_runs, profile=PROFILE,
+                               save=SAVE_CHECKPOINT, steps=RING_STEPS)
+ring_generators = runs.unbundle(ring_bundle, LOSS_NAMES)
+ring_seeds = list(ring_meta["seeds"])
 if ring_seeds[0] != SEED:
     print(f"the shipped ring runs are seeds {ring_seeds}; SEED = {SEED} applies to what this chapter trains live")
 # Chapter 6's learning-rate controls, the same 2D GAN with one learning rate changed (shipped with chapter 6):
-controls, controls_meta = shipped_ring("06_ring_lr_controls.pt", ("vanilla_d_lr_1e_3", "wgan_gp_critic_lr_1e_4"))
-for label, control in (("non-saturating, D lr 1e-3", "vanilla_d_lr_1e_3"), ("WGAN-GP, critic lr 1e-4", "wgan_gp_critic_lr_1e_4")):
-    ring_generators[label] = controls[control]
+controls = runs.bundle(runs.toy_generator, ("vanilla, D lr 1e-3", "WGAN-GP, critic lr 1e-4"), RING_SEEDS)
+utils.load_checkpoint(utils.CHECKPOINT_DIR / "06_ring_lr_controls.pt", controls)
+ring_generators["non-saturating, D lr 1e-3"] = list(controls["vanilla_d_lr_1e_3"])
+ring_generators["WGAN-GP, critic lr 1e-4"] = list(controls["wgan_gp_critic_lr_1e_4"])
 ring_results = {name: [metrics.mode_coverage(train.sample(g, RING_NOISE), ring) for g in gens]
                 for name, gens in ring_generators.items()}
 
 # %%
+def mnist_recipe(name: str) -> runs.Recipe:
+    """One loss of the zoo on MNIST: WGAN-GP with chapter 5's Adam (1e-4, betas (0.5, 0.9)), the others with chapter 4's."""
+    if name == "WGAN-GP":
+        return runs.Recipe.of(name, g_lr=1e-4, d_lr=1e-4, betas=(0.5, 0.9))
+    return runs.Recipe.of(name, g_lr=ADAM["lr"], d_lr=ADAM["lr"], betas=ADAM["betas"])
+
+
 def mnist_gan(name: str, seed: int):
     """Chapter 4's DCGAN for one loss: the same G, the same D (LayerNorm, which the penalty needs), seed."""
     torch.manual_seed(seed)
     generator = nets.DCGANGenerator(Z_DIM, WIDTH).apply(nets.init_weights).to(device)
     discriminator = nets.DCGANDiscriminator(WIDTH, norm="layer").apply(nets.init_weights).to(device)
-    adam = dict(lr=1e-4, betas=(0.5, 0.9)) if name == "WGAN-GP" else ADAM    # chapter 5's / chapter 4's
-    return (generator, discriminator, torch.optim.Adam(generator.parameters(), **adam),
-            torch.optim.Adam(discriminator.parameters(), **adam))
+    return (generator, discriminator, *mnist_recipe(name).optimizers(generator, discriminator))
 
 
-mnist_generators, mnist_seconds = nn.ModuleDict(), {}
-if PROFILE == "full":   # about half an hour on a CPU core; the quick profile loads the shipped result
+mnist_generators = nn.ModuleDict({runs.key(name): nets.DCGANGenerator(Z_DIM, WIDTH) for name in LOSS_NAMES})
+
+
+def train_mnist_zoo() -> dict:
+    """Each loss's DCGAN for MNIST_ZOO_STEPS steps (about half an hour on a CPU core), copied into mnist_generators."""
+    seconds = {}
     for name in LOSS_NAMES:
         generator, discriminator, g_optimizer, d_optimizer = mnist_gan(name, SEED)
         start = time.perf_counter()
         train.train(generator, discriminator, data.batches(mnist.images, BATCH, device,
                     rng=torch.Generator().manual_seed(SEED)), MNIST_ZOO_STEPS, g_optimizer, d_optimizer,
-                    desc=f"MNIST, {name}", **loss_options(name))
-        mnist_seconds[key(name)] = round(time.perf_counter() - start, 1)
-        mnist_generators[key(name)] = generator.cpu()
-    if SAVE_CHECKPOINT:
-        utils.save_checkpoint(CHECKPOINTS["mnist"], mnist_generators, half=True, steps=MNIST_ZOO_STEPS,
-                              seed=SEED, batch=BATCH, seconds=mnist_seconds, data=mnist.source,
-                              hardware=utils.hardware())
-        print(f"saved data/checkpoints/{CHECKPOINTS['mnist'].name}")
-else:
-    for name in LOSS_NAMES:
-        mnist_generators[key(name)] = nets.DCGANGenerator(Z_DIM, WIDTH)
-    mnist_meta = utils.load_checkpoint(CHECKPOINTS["mnist"], mnist_generators)
-if PROFILE == "full":
-    mnist_meta = {"seed": SEED}
+                    desc=f"MNIST, {name}", **mnist_recipe(name).loop())
+        seconds[runs.key(name)] = round(time.perf_counter() - start, 1)
+        mnist_generators[runs.key(name)].load_state_dict(generator.state_dict())
+    return {"seed": SEED, "batch": BATCH, "seconds": seconds, "data": mnist.source}
+
+
+mnist_meta = runs.load_or_train(CHECKPOINTS["mnist"], mnist_generators, train_mnist_zoo, profile=PROFILE,
+                                save=SAVE_CHECKPOINT, steps=MNIST_ZOO_STEPS)
 
 
 def mnist_step_seconds(name: str, steps: int = 2) -> float:
     """Seconds per generator step of this loss's DCGAN on MNIST, after one warm-up step."""
     generator, discriminator, g_optimizer, d_optimizer = mnist_gan(name, SEED)
     batches = data.batches(mnist.images, BATCH, device, rng=torch.Generator().manual_seed(SEED))
-    train.train(generator, discriminator, batches, 1, g_optimizer, d_optimizer, progress=False, **loss_options(name))
+    train.train(generator, discriminator, batches, 1, g_optimizer, d_optimizer, progress=False, **mnist_recipe(name).loop())
     start = time.perf_counter()
-    train.train(generator, discriminator, batches, steps, g_optimizer, d_optimizer, progress=False, **loss_options(name))
+    train.train(generator, discriminator, batches, steps, g_optimizer, d_optimizer, progress=False, **mnist_recipe(name).loop())
     if device.type == "cuda":
         torch.cuda.synchronize()
     return (time.perf_counter() - start) / steps
@@ -559,19 +526,14 @@ for _ in range(3):
 ring_step_ms = {name: 1000 * float(np.median(values)) for name, values in ring_cost.items()}
 
 # %%
-def per_seed(values, digits: int) -> str:
-    """'0.12, 2.08, inf': one value per seed, none hidden by an average."""
-    return ", ".join("∞" if math.isinf(v) else f"{v:.{digits}f}" for v in values)
-
-
 def ring_table(results: dict, step_ms: dict) -> str:
     """Markdown table of modes covered, high-quality share, KL (per seed) and ms per generator step, one row per loss."""
     lines = ["| loss | modes covered (of 8) | high-quality share | KL of the mode histogram | ms per generator step (this machine) |",
              "|---|---|---|---|---|"]
-    for name, runs in results.items():
-        lines.append(f"| {name} | {per_seed([r['modes'] for r in runs], 0)} | "
-                     f"{per_seed([r['high_quality'] for r in runs], 2)} | "
-                     f"{', '.join('—' if r['high_quality'] * N_EVAL < 50 else per_seed([r['kl']], 2) for r in runs)} | "
+    for name, scores in results.items():
+        lines.append(f"| {name} | {runs.per_seed([r['modes'] for r in scores], 0)} | "
+                     f"{runs.per_seed([r['high_quality'] for r in scores], 2)} | "
+                     f"{', '.join('—' if r['high_quality'] * N_EVAL < 50 else runs.per_seed([r['kl']], 2) for r in scores)} | "
                      + (f"{step_ms[name]:.1f} |" if name in step_ms else "as its loss |"))
     return "\n".join(lines)
 
@@ -598,16 +560,17 @@ ring_panels({name: gens[0] for name, gens in ring_generators.items()},
             f"The ring after {RING_STEPS:,} generator steps, seed {ring_seeds[0]}: 1,000 samples per run (crosses: modes)")
 
 # %%
-modes_of = {name: np.array([r["modes"] for r in runs]) for name, runs in ring_results.items()}
+modes_of = {name: np.array([r["modes"] for r in scores]) for name, scores in ring_results.items()}
 if PROFILE == "quick":   # the control rows' baseline: chapter 6's vanilla GAN is this non-saturating GAN
-    chapter6, _ = shipped_ring("06_ring_generators.pt", ("vanilla", "minibatch_std", "pacgan", "wgan_gp", "unrolled"))
+    chapter6 = runs.bundle(runs.toy_generator, ("vanilla", "minibatch std", "PacGAN", "WGAN-GP", "unrolled"), RING_SEEDS)
+    utils.load_checkpoint(utils.CHECKPOINT_DIR / "06_ring_generators.pt", chapter6)
     for ours, theirs in (("non-saturating", "vanilla"), ("WGAN-GP", "wgan_gp")):   # shipped weights, so exact
         assert all(torch.equal(train.sample(a, RING_NOISE), train.sample(b, RING_NOISE))
                    for a, b in zip(ring_generators[ours], chapter6[theirs]))
     print("chapter 6's vanilla GAN and WGAN-GP are this chapter's non-saturating GAN and WGAN-GP: identical samples, "
           "every seed, so chapter 6's controls are controls for this table")
-top_of = {name: np.array([r["favourite_share"] for r in runs])              # share of samples nearest the favourite mode
-          for name, runs in ring_results.items()}
+top_of = {name: np.array([r["favourite_share"] for r in scores])              # share of samples nearest the favourite mode
+          for name, scores in ring_results.items()}
 for name in ("non-saturating", "hinge", "WGAN-GP, critic lr 1e-4"):
     assert (top_of[name] > 0.5).all() and modes_of[name].max() <= 1, name  # collapsed onto one mode, every seed
 assert modes_of["LSGAN"].max() > 1 and modes_of["LSGAN"].min() <= 1          # LSGAN: better on some seeds, not all
@@ -645,7 +608,7 @@ real_vs_real = [metrics.fid(held_out_features, features.embed(classifier, mnist.
                 for i in range(len(SCORE_SEEDS))]                      # three disjoint sets of training digits
 mnist_scores = {}
 for name in LOSS_NAMES:
-    draws = [train.sample(mnist_generators[key(name)].to(device),
+    draws = [train.sample(mnist_generators[runs.key(name)].to(device),
                           torch.randn(N_SCORE, Z_DIM, generator=torch.Generator().manual_seed(seed)).to(device))
              for seed in SCORE_SEEDS]
     probabilities = [features.classify(classifier, images) for images in draws]
@@ -709,14 +672,14 @@ print("all four generators cover the 10 classes; WGAN-GP's FID is below 3/4 of e
 # against it.
 
 # %%
-def truncated_noise(n: int, z_dim: int, threshold: float, generator: torch.Generator | None = None) -> torch.Tensor:
+def truncated_noise(n: int, z_dim: int, threshold: float, rng: torch.Generator | None = None) -> torch.Tensor:
     """z (n, z_dim) ~ N(0, I) with every coordinate redrawn until |z_i| <= threshold (BigGAN's truncation)."""
     if threshold <= 0:
         raise ValueError(f"the truncation threshold must be positive, got {threshold}")
-    z = torch.randn(n, z_dim, generator=generator)
+    z = torch.randn(n, z_dim, generator=rng)
     outside = z.abs() > threshold
     while outside.any():
-        z[outside] = torch.randn(int(outside.sum()), generator=generator)
+        z[outside] = torch.randn(int(outside.sum()), generator=rng)
         outside = z.abs() > threshold
     return z
 
@@ -925,20 +888,20 @@ print(f"push on a sample D scores -6: LSGAN on the raw score {raw_push:.1f}, "
 # many steps as section 8.1's.
 
 # %%
-if PROFILE == "quick" and not SAVE_CHECKPOINT and utils.shipped_matches(
-        BLIND_CHECKPOINT, steps=CONDITIONAL_STEPS, seed=SEED, label_in_d=False):
-    blind_g = nets.ConditionalDCGANGenerator(Z_DIM, WIDTH, N_CLASSES)
-    blind_meta = utils.load_checkpoint(BLIND_CHECKPOINT, blind_g)
-    blind_g = blind_g.to(device)
-    print(f"loaded {BLIND_CHECKPOINT.name}: {blind_meta['steps']:,} steps, seed {blind_meta['seed']}, "
-          f"batch {blind_meta['batch']}, the same optimiser as section 8.1")
-else:
-    blind_g, _ = train_conditional(CONDITIONAL_STEPS, SEED, label_in_d=False, desc="label only in G")
-    if PROFILE == "quick" and SAVE_CHECKPOINT:
-        utils.save_checkpoint(BLIND_CHECKPOINT, blind_g, half=True, config={"z_dim": Z_DIM, "width": WIDTH, "n_classes": N_CLASSES},
-                              steps=CONDITIONAL_STEPS, batch=BATCH, seed=SEED, label_in_d=False, data=mnist.source,
-                              hardware=utils.hardware())
-        print(f"saved data/checkpoints/{BLIND_CHECKPOINT.name}")
+blind_g = nets.ConditionalDCGANGenerator(Z_DIM, WIDTH, N_CLASSES)
+
+
+def train_blind() -> dict:
+    trained, _ = train_conditional(CONDITIONAL_STEPS, SEED, label_in_d=False, desc="label only in G")
+    blind_g.load_state_dict(trained.state_dict())
+    return {"config": {"z_dim": Z_DIM, "width": WIDTH, "n_classes": N_CLASSES}, "batch": BATCH, "data": mnist.source}
+
+
+# The shipped file is the quick profile's run (SAVE_CHECKPOINT in the quick profile retrains and rewrites it).
+remake = SAVE_CHECKPOINT and PROFILE == "quick"
+blind_meta = runs.load_or_train(BLIND_CHECKPOINT, blind_g, train_blind, profile=PROFILE, retrain=remake, save=remake,
+                                steps=CONDITIONAL_STEPS, seed=SEED, label_in_d=False)
+blind_g = blind_g.to(device)
 
 # %% tags=["nbval-ignore-output"]
 blind_accuracy, _, _ = label_accuracy(blind_g)

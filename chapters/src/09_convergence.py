@@ -61,7 +61,6 @@ SEED = 0
 SAVE_CHECKPOINT = False  # full profile: write the trained generators to data/checkpoints/
 
 # %%
-import copy
 import math
 import time
 
@@ -72,7 +71,7 @@ from IPython.display import Markdown, display
 from torch import nn
 from tqdm.auto import tqdm
 
-from gantut import data, features, losses, metrics, nets, plot, train, utils
+from gantut import data, features, losses, metrics, nets, plot, runs, train, utils
 
 BUDGET_STEPS = 1_400                                              # generator steps per run, section 9.5's recipes
 LIVE_STEPS = utils.by_profile(PROFILE, quick=200, full=1_400)     # the live run of section 9.5 (generator steps)
@@ -83,7 +82,7 @@ STACKED_STEPS, N_STACKED = 8_000, 10_000                          # chapter 6's 
 RES_WIDTH, ARCH_STEPS, ARCH_SEEDS = 16, 1_000, 3                  # the residual networks' comparison (full profile)
 # The 2D ring in the setting of chapters 6 and 8: z 256, 2 x 128 ReLU, batch 512, Adam with G's learning
 # rate 1e-3 and D's 1e-4, 5,000 steps, three seeds.
-TOY_Z, TOY_HIDDEN, TOY_BATCH, G_LR, D_LR = 256, (128, 128), 512, 1e-3, 1e-4
+TOY_Z, TOY_HIDDEN, TOY_BATCH, G_LR, D_LR = runs.TOY_Z, runs.TOY_HIDDEN, runs.TOY_BATCH, runs.TOY_G_LR, runs.TOY_D_LR
 RING_STEPS, RING_SEEDS, N_EVAL = 5_000, 3, 2_500
 CHECKPOINTS = {"ring": utils.CHECKPOINT_DIR / "09_ring_rpgan_generators.pt",
                "ring_fast_d": utils.CHECKPOINT_DIR / "09_ring_rpgan_d_lr_1e_3.pt",
@@ -487,20 +486,17 @@ print(f"R1 without create_graph: the same value (to 1e-5), and D's gradients are
 # GAN covered 5–7 modes.
 
 # %%
-def recipe_options(name: str, gamma: float, interval: int = 1) -> dict:
-    """train.train's keyword arguments for a loss: the relativistic pair, with R1 + R2 if "R1" is in name.
+def rp_recipe(name: str, gamma: float, interval: int = 1, **settings) -> runs.Recipe:
+    """The relativistic pair (gantut.runs.LOSSES["RpGAN"]), with R1 + R2 of weight gamma if "R1" is in name.
 
-    interval > 1: "lazy" penalties (StyleGAN2), on every interval-th D step only and weighted by interval."""
-    options = dict(d_loss=losses.relativistic_discriminator_loss, g_loss=losses.generator_loss,
-                   g_judge=train.relativistic_judge)
-    if "R1" in name:
-        options["penalty"] = losses.lazy(lambda d, real, fake: losses.r1_penalty(d, real, gamma)
-                                         + losses.r2_penalty(d, fake, gamma), interval)
-    return options
+    interval > 1: "lazy" penalties (StyleGAN2), on every interval-th D step only and weighted by interval.
+    settings: Adam's (g_lr, d_lr, betas)."""
+    penalty = losses.r1_r2(gamma) if "R1" in name else None
+    return runs.Recipe.of("RpGAN", penalty=penalty, penalty_interval=interval, **settings)
 
 
 # %%
-lazy = recipe_options("RpGAN + R1 + R2", 1.0, interval=16)["penalty"]
+lazy = rp_recipe("RpGAN + R1 + R2", 1.0, interval=16).loop()["penalty"]
 lazy_values = [lazy(small_d, digits, -digits).item() for _ in range(32)]
 every_step = (losses.r1_penalty(small_d, digits, 1.0) + losses.r2_penalty(small_d, -digits, 1.0)).item()
 assert [k for k, v in enumerate(lazy_values, 1) if v != 0] == [16, 32]
@@ -515,77 +511,51 @@ RING_GAMMA = 1.0
 RING_LOSSES = ("RpGAN", "RpGAN + R1 + R2")
 
 
-def ring_generator() -> nn.Module:
-    """Chapter 6's 2D generator: z (N, 256) -> points (N, 2), two hidden layers of 128 ReLU units."""
-    return nets.MLPGenerator(z_dim=TOY_Z, hidden=TOY_HIDDEN, out_shape=(2,), out_activation=None, activation="relu")
-
-
 def train_ring(name: str, seed: int, steps: int, d_lr: float = D_LR):
-    """Chapter 8's train_ring with another loss: same networks, optimiser, data stream and seed handling."""
-    torch.manual_seed(seed)
-    generator = ring_generator()
-    discriminator = nets.MLPDiscriminator(in_shape=(2,), hidden=TOY_HIDDEN, activation="relu")
-    g_optimizer = torch.optim.Adam(generator.parameters(), G_LR, betas=(0.5, 0.999))
-    d_optimizer = torch.optim.Adam(discriminator.parameters(), d_lr, betas=(0.5, 0.999))
-    rng = torch.Generator().manual_seed(seed)
-    real_batches = iter(lambda: ring.sample(TOY_BATCH, rng), None)      # fresh samples, forever
-    start = time.perf_counter()
-    train.train(generator, discriminator, real_batches, steps, g_optimizer, d_optimizer, progress=False,
-                **recipe_options(name, RING_GAMMA))
-    return generator, time.perf_counter() - start
+    """Chapter 8's train_ring with another loss (runs.train_toy: the same networks, data stream and seeding);
+    returns (generator, seconds)."""
+    generator, _, seconds = runs.train_toy(rp_recipe(name, RING_GAMMA, g_lr=G_LR, d_lr=d_lr), ring, seed, steps)
+    return generator, seconds
 
 
 def fast_d_runs(name: str, key: str) -> list:
-    """RING_SEEDS runs of loss `name` with D's learning rate 1e-3: trained in the full profile (saved to
-    CHECKPOINTS[key] if SAVE_CHECKPOINT), loaded from the shipped file otherwise. Returns the generators."""
+    """RING_SEEDS runs of loss `name` with D's learning rate 1e-3, shipped as CHECKPOINTS[key] (runs.load_or_train:
+    loaded in the quick profile, trained in the full one and saved if SAVE_CHECKPOINT). Returns the generators."""
     penalised = {"gamma": RING_GAMMA} if "R1" in name else {}
-    if PROFILE == "full":
-        generators = [train_ring(name, SEED + i, RING_STEPS, d_lr=1e-3)[0]
-                      for i in tqdm(range(RING_SEEDS), desc=f"{name}, D 1e-3")]
-        if SAVE_CHECKPOINT:
-            utils.save_checkpoint(CHECKPOINTS[key], nn.ModuleList(generators), half=True, steps=RING_STEPS, d_lr=1e-3,
-                                  seeds=[SEED + i for i in range(RING_SEEDS)], hardware=utils.hardware(), **penalised)
-            print(f"saved data/checkpoints/{CHECKPOINTS[key].name}")
-        return generators
-    generators = nn.ModuleList(ring_generator() for _ in range(RING_SEEDS))
-    meta = utils.load_checkpoint(CHECKPOINTS[key], generators)
-    assert meta["d_lr"] == 1e-3 and meta["steps"] == RING_STEPS and all(meta[k] == v for k, v in penalised.items())
-    print(f"loaded {CHECKPOINTS[key].name}: {name} with D's learning rate 1e-3, {RING_SEEDS} seeds, "
-          f"trained on {meta['hardware']}")
+    generators = nn.ModuleList(runs.toy_generator() for _ in range(RING_SEEDS))
+
+    def train_them() -> dict:
+        for i in tqdm(range(RING_SEEDS), desc=f"{name}, D 1e-3"):
+            generators[i].load_state_dict(train_ring(name, SEED + i, RING_STEPS, d_lr=1e-3)[0].state_dict())
+        return {"seeds": [SEED + i for i in range(RING_SEEDS)]}
+
+    runs.load_or_train(CHECKPOINTS[key], generators, train_them, profile=PROFILE, save=SAVE_CHECKPOINT,
+                       steps=RING_STEPS, d_lr=1e-3, **penalised)
     return list(generators)
 
 
-def ring_bundle(generators: dict) -> nn.ModuleDict:
-    return nn.ModuleDict({name.replace(" + ", "_").replace(" ", "_"): nn.ModuleList(gens) for name, gens in generators.items()})
+ring_bundle = runs.bundle(runs.toy_generator, RING_LOSSES, RING_SEEDS)
+
+
+def train_ring_runs() -> dict:
+    """RING_SEEDS runs of each loss in RING_LOSSES (about 10 minutes on a CPU core), copied into ring_bundle."""
+    seconds = {name: [] for name in RING_LOSSES}
+    for name, i in tqdm([(n, i) for n in RING_LOSSES for i in range(RING_SEEDS)], desc="ring runs"):
+        generator, run_seconds = train_ring(name, SEED + i, RING_STEPS)
+        ring_bundle[runs.key(name)][i].load_state_dict(generator.state_dict())
+        seconds[name].append(round(run_seconds, 1))
+    return {"seeds": [SEED + i for i in range(RING_SEEDS)], "seconds": seconds}
 
 
 # %%
-if PROFILE == "full":   # about 10 minutes on a CPU core; the quick profile loads the shipped result
-    ring_generators, ring_seconds = {}, {}
-    for name, seed in tqdm([(n, SEED + i) for n in RING_LOSSES for i in range(RING_SEEDS)], desc="ring runs"):
-        generator, seconds = train_ring(name, seed, RING_STEPS)
-        ring_generators.setdefault(name, []).append(generator)
-        ring_seconds.setdefault(name, []).append(round(seconds, 1))
-    if SAVE_CHECKPOINT:
-        utils.save_checkpoint(CHECKPOINTS["ring"], ring_bundle(ring_generators), half=True, steps=RING_STEPS,
-                              seeds=[SEED + i for i in range(RING_SEEDS)], gamma=RING_GAMMA,
-                              seconds={name: ts for name, ts in ring_seconds.items()}, hardware=utils.hardware())
-        print(f"saved data/checkpoints/{CHECKPOINTS['ring'].name}")
-else:
-    bundle = ring_bundle({name: [ring_generator() for _ in range(RING_SEEDS)] for name in RING_LOSSES})
-    ring_meta = utils.load_checkpoint(CHECKPOINTS["ring"], bundle)
-    ring_generators = {name: list(gens) for name, gens in zip(RING_LOSSES, bundle.values())}
-    assert ring_meta["steps"] == RING_STEPS and ring_meta["gamma"] == RING_GAMMA
-    print(f"loaded {CHECKPOINTS['ring'].name}: {len(RING_LOSSES)} losses x {RING_SEEDS} seeds, "
-          f"{ring_meta['steps']:,} steps each, trained on {ring_meta['hardware']}")
-# The seeds of the runs shown: the shipped files' own in the quick profile (the same for every SEED).
-ring_seeds = list(range(SEED, SEED + RING_SEEDS)) if PROFILE == "full" else list(ring_meta["seeds"])
+# The quick profile loads the shipped runs, whatever SEED is; the seeds shown are the files' own.
+ring_meta = runs.load_or_train(CHECKPOINTS["ring"], ring_bundle, train_ring_runs, profile=PROFILE,
+                               save=SAVE_CHECKPOINT, steps=RING_STEPS, gamma=RING_GAMMA)
+ring_generators = runs.unbundle(ring_bundle, RING_LOSSES)
+ring_seeds = list(ring_meta["seeds"])
 if ring_seeds[0] != SEED:
     print(f"the shipped ring runs are seeds {ring_seeds}; SEED = {SEED} applies to what this chapter trains live")
-chapter8 = nn.ModuleDict({"non_saturating": nn.ModuleList(ring_generator() for _ in range(RING_SEEDS)),
-                          "lsgan": nn.ModuleList(ring_generator() for _ in range(RING_SEEDS)),
-                          "hinge": nn.ModuleList(ring_generator() for _ in range(RING_SEEDS)),
-                          "wgan_gp": nn.ModuleList(ring_generator() for _ in range(RING_SEEDS))})
+chapter8 = runs.bundle(runs.toy_generator, ("non-saturating", "LSGAN", "hinge", "WGAN-GP"), RING_SEEDS)
 utils.load_checkpoint(utils.CHECKPOINT_DIR / "08_ring_loss_generators.pt", chapter8)
 ring_generators = {"non-saturating (chapter 8)": list(chapter8["non_saturating"]), **ring_generators}
 
@@ -602,8 +572,7 @@ fast_d_penalised = fast_d_runs("RpGAN + R1 + R2", "ring_fast_d_r1_r2")   # about
 
 
 # %%
-controls = nn.ModuleDict({"vanilla_d_lr_1e_3": nn.ModuleList(ring_generator() for _ in range(RING_SEEDS)),
-                          "wgan_gp_critic_lr_1e_4": nn.ModuleList(ring_generator() for _ in range(RING_SEEDS))})
+controls = runs.bundle(runs.toy_generator, ("vanilla, D lr 1e-3", "WGAN-GP, critic lr 1e-4"), RING_SEEDS)
 utils.load_checkpoint(utils.CHECKPOINT_DIR / "06_ring_lr_controls.pt", controls)
 ring_generators["non-saturating, D lr 1e-3 (chapter 6)"] = list(controls["vanilla_d_lr_1e_3"])
 ring_generators["RpGAN, D lr 1e-3"] = fast_d
@@ -612,19 +581,14 @@ ring_scores = {name: [metrics.mode_coverage(train.sample(g, RING_NOISE), ring) f
                for name, gens in ring_generators.items()}
 
 
-def per_seed(values, digits: int) -> str:
-    """'0.12, 2.08, 1.00': one value per seed, none hidden by an average."""
-    return ", ".join(f"{v:.{digits}f}" for v in values)
-
-
 # %% tags=["nbval-ignore-output"]
 lines = ["| loss (ring, 5,000 steps; D lr 1e-4 unless named) | modes covered (of 8) | share of samples at the favourite mode | "
          "high-quality share | KL of the mode histogram |", "|---|---|---|---|---|"]
 for name, scores in ring_scores.items():
     kls = ", ".join("—" if s["high_quality"] * N_EVAL < 50 else f"{s['kl']:.2f}" for s in scores)
-    lines.append(f"| {name} | {per_seed([s['modes'] for s in scores], 0)} | "
-                 f"{per_seed([s['favourite_share'] for s in scores], 2)} | "
-                 f"{per_seed([s['high_quality'] for s in scores], 2)} | {kls} |")
+    lines.append(f"| {name} | {runs.per_seed([s['modes'] for s in scores], 0)} | "
+                 f"{runs.per_seed([s['favourite_share'] for s in scores], 2)} | "
+                 f"{runs.per_seed([s['high_quality'] for s in scores], 2)} | {kls} |")
 display(Markdown(f"**Seeds {ring_seeds[0]}-{ring_seeds[-1]}**, {N_EVAL:,} samples each (KL left out below 50 "
                  "high-quality samples)\n\n" + "\n".join(lines)))
 
@@ -721,17 +685,15 @@ print("D lr 1e-4: the non-saturating GAN, RpGAN and RpGAN + R1 + R2 all put more
 # of $G$'s weights did not help. The sweep used seed 0, which is also the first of the three seeds here.
 
 # %%
-RECIPES = {   # name: D's normalisation, spectral norm, loss, penalty weight gamma and its interval, Adam lr and betas
-    "SN-GAN: spectral norm, non-saturating": dict(norm="none", spectral=True, loss="non-saturating", gamma=0.0,
-                                                  interval=1, lr=4e-4, betas=(0.5, 0.999)),
-    "R1 + R2: non-saturating, no normalisation": dict(norm="none", spectral=False, loss="non-saturating", gamma=1.0,
-                                                      interval=16, lr=8e-4, betas=(0.0, 0.99)),
-    "modern: RpGAN + R1 + R2": dict(norm="none", spectral=False, loss="RpGAN", gamma=1.0, interval=16, lr=8e-4,
-                                    betas=(0.0, 0.99)),
+RECIPES = {   # name: the training recipe (loss, lazy R1 + R2 of weight 1 every 16th D step, Adam lr and betas)
+    "SN-GAN: spectral norm, non-saturating": runs.Recipe(g_lr=4e-4, d_lr=4e-4, betas=(0.5, 0.999)),
+    "R1 + R2: non-saturating, no normalisation": runs.Recipe(penalty=losses.r1_r2(1.0), penalty_interval=16,
+                                                             g_lr=8e-4, d_lr=8e-4, betas=(0.0, 0.99)),
+    "modern: RpGAN + R1 + R2": rp_recipe("RpGAN + R1 + R2", 1.0, interval=16, g_lr=8e-4, d_lr=8e-4, betas=(0.0, 0.99)),
 }
+SPECTRAL = {"SN-GAN: spectral norm, non-saturating"}    # D spectrally normalised; no recipe normalises D otherwise
 MODERN = "modern: RpGAN + R1 + R2"
-classifier = features.load_mnist_classifier().to(device)
-held_out_features = features.embed(classifier, held_out.images.to(device))
+classifier, held_out_features = runs.digit_yardstick(device)   # the classifier; features of 1,000 held-out digits
 score_noise = torch.randn(N_SCORE, Z_DIM, generator=torch.Generator().manual_seed(1234))
 real_floor = metrics.fid(held_out_features, features.embed(classifier, mnist.images[:N_SCORE].to(device)))
 assert 2 < real_floor < 10      # "real digits score about 5": 1,000 training digits against the held-out ones
@@ -742,59 +704,32 @@ def fid_of(generator) -> float:
     return metrics.fid(held_out_features, features.embed(classifier, train.sample(generator, score_noise).to(device)))
 
 
-def build(recipe: dict, seed: int, arch: str = "dcgan", channels: int = 1):
-    """G and D (chapter 4's DCGAN, D normalised as the recipe says; or arch="residual": R3GAN's networks scaled
-    down, section 9.5's networks comparison) for images with `channels` channels, and their optimisers."""
+def build(name: str, seed: int, arch: str = "dcgan", channels: int = 1):
+    """G and D for recipe `name` (chapter 4's DCGAN, D without normalisation, spectrally normalised for SN-GAN;
+    or arch="residual": R3GAN's networks scaled down, section 9.5's networks comparison) for images with
+    `channels` channels, and their optimisers."""
     utils.seed_everything(seed)
     if arch == "residual":
         generator = nets.ResidualGenerator(Z_DIM, RES_WIDTH, channels)
         discriminator = nets.ResidualDiscriminator(RES_WIDTH, channels)
     else:
         generator = nets.DCGANGenerator(Z_DIM, WIDTH, channels=channels).apply(nets.init_weights)
-        discriminator = nets.DCGANDiscriminator(WIDTH, norm=recipe["norm"], channels=channels).apply(nets.init_weights)
-    if recipe["spectral"]:
+        discriminator = nets.DCGANDiscriminator(WIDTH, norm="none", channels=channels).apply(nets.init_weights)
+    if name in SPECTRAL:
         nets.spectral_normalize(discriminator)
     generator, discriminator = generator.to(device), discriminator.to(device)
-    g_optimizer, d_optimizer = (torch.optim.Adam(m.parameters(), recipe["lr"], betas=recipe["betas"])
-                                for m in (generator, discriminator))
-    return generator, discriminator, g_optimizer, d_optimizer
-
-
-def training_options(recipe: dict) -> dict:
-    """train.train's keyword arguments for a recipe: its losses and its (lazy) penalties."""
-    options = recipe_options("RpGAN R1 + R2" if recipe["gamma"] > 0 else "RpGAN", recipe["gamma"], recipe["interval"])
-    if recipe["loss"] == "non-saturating":   # chapter 3's losses instead, with the same penalties
-        options.update(d_loss=losses.discriminator_loss, g_loss=losses.generator_loss, g_judge=None)
-    return options
+    return (generator, discriminator, *RECIPES[name].optimizers(generator, discriminator))
 
 
 def train_for(name: str, seconds: float | None, seed: int, marks: int = 4, arch: str = "dcgan",
               steps: int | None = None):
     """Train a recipe (with `arch`'s networks, see `build`) for `seconds` of training time, or for `steps` generator
-    steps if seconds is None, in chunks of 50 generator steps; the clock stops while the FID is measured at 1/marks,
-    2/marks, ... of the budget. Returns (generator, [(seconds, steps, FID)])."""
-    if (seconds is None) == (steps is None):
-        raise ValueError("give a budget in seconds or in steps, not both (e.g. train_for(name, None, 0, steps=6_250))")
-    recipe = RECIPES[name]
-    generator, discriminator, g_optimizer, d_optimizer = build(recipe, seed, arch)
-    options = training_options(recipe)
+    steps if seconds is None (runs.train_marked: chunks of 50 generator steps; the clock stops while the FID is
+    measured at 1/marks, 2/marks, ... of the budget). Returns (generator, [(seconds, steps, FID)])."""
+    generator, discriminator, g_optimizer, d_optimizer = build(name, seed, arch)
     batches = data.batches(mnist.images, BATCH, device, rng=torch.Generator().manual_seed(seed))
-    budget = seconds if seconds is not None else steps
-    due = [budget * (k + 1) / marks for k in range(marks)]
-    spent, done, curve = 0.0, 0, []
-    with tqdm(total=round(budget), desc=f"{name} ({arch}), seed {seed}", unit="s" if steps is None else "step") as bar:
-        while due:
-            start = time.perf_counter()
-            chunk = CHUNK if steps is None else min(CHUNK, steps - done)
-            train.train(generator, discriminator, batches, chunk, g_optimizer, d_optimizer, progress=False, **options)
-            if device.type == "cuda":
-                torch.cuda.synchronize()
-            spent, done = spent + time.perf_counter() - start, done + chunk
-            progress = spent if steps is None else done
-            bar.update(min(round(progress), round(budget)) - bar.n)
-            if progress >= due[0]:
-                due.pop(0)
-                curve.append((spent, done, fid_of(generator)))
+    curve = runs.train_marked(generator, discriminator, batches, g_optimizer, d_optimizer, RECIPES[name], fid_of,
+                              steps=steps, seconds=seconds, marks=marks, chunk=CHUNK, desc=f"{name} ({arch}), seed {seed}")
     return generator, curve
 
 
@@ -944,9 +879,9 @@ for better, worse in ((R1R2, MODERN), (MODERN, SN)):
 # %%
 def stepper(name: str, arch: str = "dcgan"):
     """stepper(n) runs n generator steps of recipe `name` with `arch`'s networks (fresh networks, seed SEED)."""
-    generator, discriminator, g_optimizer, d_optimizer = build(RECIPES[name], SEED, arch)
+    generator, discriminator, g_optimizer, d_optimizer = build(name, SEED, arch)
     batches = data.batches(mnist.images, BATCH, device, rng=torch.Generator().manual_seed(SEED))
-    options = training_options(RECIPES[name])
+    options = RECIPES[name].loop()
     return lambda n: train.train(generator, discriminator, batches, n, g_optimizer, d_optimizer, progress=False,
                                  **options)
 
@@ -991,14 +926,14 @@ ARCHS = {"dcgan": "chapter 4's DCGAN (G keeps BatchNorm)", "residual": "residual
 if PROFILE == "full":
     arch_generators, arch_seconds = {}, {}
     for seed, arch in tqdm([(SEED + i, a) for i in range(ARCH_SEEDS) for a in ARCHS], desc="DCGAN vs residual"):
-        generator, discriminator, g_optimizer, d_optimizer = build(RECIPES[MODERN], seed, arch)
+        generator, discriminator, g_optimizer, d_optimizer = build(MODERN, seed, arch)
         batches = data.batches(mnist.images, BATCH, device, rng=torch.Generator().manual_seed(seed))
         start = time.perf_counter()
         train.train(generator, discriminator, batches, ARCH_STEPS, g_optimizer, d_optimizer, progress=False,
-                    **training_options(RECIPES[MODERN]))
+                    **RECIPES[MODERN].loop())
         arch_seconds.setdefault(arch, []).append(round(time.perf_counter() - start, 1))
         arch_generators.setdefault(arch, []).append(generator.cpu())
-    arch_parameters = {arch: [nets.count_parameters(m) for m in build(RECIPES[MODERN], SEED, arch)[:2]] for arch in ARCHS}
+    arch_parameters = {arch: [nets.count_parameters(m) for m in build(MODERN, SEED, arch)[:2]] for arch in ARCHS}
     arch_meta = {"steps": ARCH_STEPS, "seconds": arch_seconds, "parameters": arch_parameters, "hardware": utils.hardware()}
     if SAVE_CHECKPOINT:
         utils.save_checkpoint(CHECKPOINTS["arch"], nn.ModuleDict({a: nn.ModuleList(g) for a, g in arch_generators.items()}),
@@ -1018,7 +953,7 @@ lines = [f"| networks | parameters (G, D) | seconds per step (per seed) | FID af
          "|---|---|---|---|---|"]
 for arch, label in ARCHS.items():
     g_params, d_params = arch_meta["parameters"][arch]
-    lines.append(f"| {label} | {g_params:,}, {d_params:,} | {per_seed(per_step[arch], 3)} | {per_seed(arch_fid[arch], 1)} | "
+    lines.append(f"| {label} | {g_params:,}, {d_params:,} | {runs.per_seed(per_step[arch], 3)} | {runs.per_seed(arch_fid[arch], 1)} | "
                  f"{arch_fid[arch].mean():.1f} ± {arch_fid[arch].std(ddof=1):.1f} |")
 display(Markdown(f"The modern recipe with two pairs of networks, trained on {arch_meta['hardware']}\n\n" + "\n".join(lines)))
 
@@ -1068,7 +1003,7 @@ def full_run(key: str, arch: str, seconds: float | None = None, steps: int | Non
         if SAVE_CHECKPOINT:
             utils.save_checkpoint(CHECKPOINTS[key], generator, half=True, config={"z_dim": Z_DIM, "width": width},
                                   batch=BATCH, seed=SEED, data=mnist.source, **meta,
-                                  recipe={k: list(v) if isinstance(v, tuple) else v for k, v in RECIPES[MODERN].items()})
+                                  recipe={"name": MODERN, "d_norm": "none", **RECIPES[MODERN].describe()})
             print(f"saved data/checkpoints/{CHECKPOINTS[key].name}")
         return generator, meta
     generator = (nets.ResidualGenerator if arch == "residual" else nets.DCGANGenerator)(Z_DIM, width)
@@ -1201,12 +1136,12 @@ plt.show()
 
 # %%
 if PROFILE == "full":
-    generator, discriminator, g_optimizer, d_optimizer = build(RECIPES[MODERN], SEED, channels=3)
+    generator, discriminator, g_optimizer, d_optimizer = build(MODERN, SEED, channels=3)
     stacked_batches = data.stacked_batches(mnist.images.to(device), mnist.labels.to(device), BATCH,
                                            torch.Generator().manual_seed(SEED))
     start = time.perf_counter()
     train.train(generator, discriminator, stacked_batches, STACKED_STEPS, g_optimizer, d_optimizer,
-                desc="stacked MNIST, modern recipe", **training_options(RECIPES[MODERN]))
+                desc="stacked MNIST, modern recipe", **RECIPES[MODERN].loop())
     stacked_seconds = time.perf_counter() - start
     if SAVE_CHECKPOINT:
         utils.save_checkpoint(CHECKPOINTS["stacked"], generator, half=True, steps=STACKED_STEPS, batch=BATCH, seed=SEED,
@@ -1216,9 +1151,8 @@ if PROFILE == "full":
 
 # %%
 def stacked_row(images) -> dict:
-    """Chapter 6's reading of stacked images (N, 3, 28, 28): modes seen and KL to uniform over all samples, the
-    share with all three digits read with >= 90% confidence, and the modes seen among those."""
-    return metrics.stacked_mnist_coverage(*features.stacked_reading(classifier, images.to(device)))
+    """Chapter 6's reading of stacked images (N, 3, 28, 28), with this chapter's classifier (runs.stacked_coverage)."""
+    return runs.stacked_coverage(classifier, images)
 
 
 stacked_real, _ = data.stacked_mnist(held_out.images, held_out.labels, N_STACKED, torch.Generator().manual_seed(SEED))
