@@ -15,7 +15,7 @@
 #   single point, so a generator that moves faster than its judge collapses;
 # - the metrics — modes covered, the share of high-quality samples, the KL divergence of the mode
 #   histogram — checked on samples whose answer is known;
-# - the remedies: the gradient penalty of chapter 5, unrolled GANs, minibatch standard deviation
+# - the remedies: the gradient penalty of chapter 5 {cite:p}`gulrajani2017improved`, unrolled GANs, minibatch standard deviation
 #   and PacGAN, compared over three seeds with control runs that change one setting at a time;
 # - how to see collapse in images: class histograms of generated digits, and stacked MNIST with
 #   1,000 modes;
@@ -230,7 +230,9 @@ print(f"from step 250 on, more than half of the samples sit nearest a single mod
 # the minimum becomes an infimum and the best response runs off towards it (the experiment below shows
 # this). (The non-saturating loss $-\mathbb E \log D(G(z))$ has the same minimisers.) A generator that reacts
 # faster than its discriminator keeps approximately playing this best response: it collapses onto
-# the current favourite, $D$ learns to reject it, the favourite moves, and the generator hops.
+# the current favourite, $D$ learns to reject it, the favourite moves, and the generator hops. The first
+# GAN paper already warned of it: $G$ must not be trained too much without updating $D$, or it maps
+# too many values of $z$ to the same $x$, "the Helvetica scenario" ({cite:t}`goodfellow2014gan`, Section 6).
 #
 # A check of {eq}`best-response` on the discriminator of section 6.1, within the square where the
 # data live: the non-saturating loss of a point mass at the grid's best spot against that of the
@@ -945,7 +947,9 @@ print("histogram_kl of k evenly covered modes out of 8 equals log(8 / k) for k =
 # - Metz, L., Poole, B., Pfau, D., et al. (2017). Unrolled Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
 # - Srivastava, A., Valkov, L., Russell, C., et al. (2017). VEEGAN: Reducing Mode Collapse in GANs using Implicit Variational Learning. *Advances in Neural Information Processing Systems*.
 # - Lin, Z., Khetan, A., Fanti, G., et al. (2018). PacGAN: The Power of Two Samples in Generative Adversarial Networks. *Advances in Neural Information Processing Systems*.
+# - Gulrajani, I., Ahmed, F., Arjovsky, M., et al. (2017). Improved Training of Wasserstein GANs. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
 # - Goodfellow, I. (2016). NIPS 2016 Tutorial: Generative Adversarial Networks. arXiv:1701.00160.
+# - Goodfellow, I., Pouget-Abadie, J., Mirza, M., et al. (2014). Generative Adversarial Nets. *Advances in Neural Information Processing Systems 27 (NIPS 2014)*.
 # - Karras, T., Aila, T., Laine, S., et al. (2018). Progressive Growing of GANs for Improved Quality, Stability, and Variation. *International Conference on Learning Representations*.
 # - Salimans, T., Goodfellow, I., Zaremba, W., et al. (2016). Improved Techniques for Training GANs. *Advances in Neural Information Processing Systems 29 (NIPS 2016)*.
 # - Heusel, M., Ramsauer, H., Unterthiner, T., et al. (2017). GANs Trained by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.

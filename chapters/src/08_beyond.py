@@ -17,7 +17,8 @@
 #   discriminator's raw score; the gradient each sends the generator; all four on the ring (three
 #   seeds, with control runs that change only the discriminator's learning rate) and on MNIST;
 # - the **truncation trick** of BigGAN {cite:p}`brock2019biggan` on chapter 4's DCGAN: quality and
-#   diversity as the truncation threshold varies, and why on a plain DCGAN it only removes diversity;
+#   diversity as the truncation threshold varies, and why on chapter 4's DCGAN it removes diversity
+#   without adding quality;
 # - where GANs went next (progressive growing, SN-GAN, SAGAN, BigGAN, StyleGAN, pix2pix, CycleGAN),
 #   which chapter of this book each builds on, attributions that circulate and are wrong, and how
 #   GANs compare with diffusion models;
@@ -583,8 +584,9 @@ print("D (or critic) at 1e-4: non-saturating, hinge and WGAN-GP put more than ha
 
 # %% [markdown]
 # Reading the table: on the ring the loss alone does not prevent collapse. At the same discriminator
-# learning rate ($10^{-4}$) the non-saturating, hinge *and* Wasserstein losses collapse onto one mode
-# for every seed: hinge and WGAN push every sample equally, but the discriminator still has a single
+# learning rate ($10^{-4}$) the non-saturating, hinge *and* Wasserstein losses collapse, on every seed:
+# more than half of the samples sit nearest one mode, yet at most one mode counts as covered (the
+# samples gather near a mode, not on it). Hinge and WGAN push every sample equally, but the discriminator still has a single
 # peak to chase, as in chapter 6's analysis. LSGAN does better on one seed of three — in line with
 # {cite:t}`mao2017lsgan`, who report less collapse, not none. WGAN-GP covers most of the ring only in
 # its own recipe, with the critic at $10^{-3}$ — and the non-saturating loss with $D$ at $10^{-3}$ does

@@ -380,9 +380,9 @@ print("after 40 time units the distance to the equilibrium is " +
 # three things differ: R1 and R2 are **zero-centred** (they push the slope to 0, not to 1: at the
 # equilibrium the discriminator should be flat); they are taken **on the data** (R1) or **on the samples**
 # (R2), not on interpolates between them; and they regularise a GAN discriminator, not a Wasserstein
-# critic. Penalising $D$'s gradient to stabilise GANs goes back to {cite:t}`roth2017stabilizing`, whose
-# penalty weights each sample's squared gradient norm by a function of $D$'s output; R1 is the plain,
-# unweighted version on the data.
+# critic. Gradient penalties for GAN discriminators appeared in several papers of 2017 — WGAN-GP's on
+# interpolates {cite:p}`gulrajani2017improved`, and {cite:t}`roth2017stabilizing`'s, which weights each sample's squared gradient norm by
+# a function of $D$'s output; R1 is the plain, unweighted, zero-centred version on the data.
 # StyleGAN {cite:p}`karras2019stylegan` trains with the non-saturating loss and R1 ($\gamma = 10$ on FFHQ).
 #
 # `gantut.losses.r1_penalty(D, real, gamma)` and `r2_penalty(D, fake, gamma)` flatten each sample's
@@ -983,8 +983,10 @@ print(f"at {arch_meta['steps']:,} steps the residual networks' mean FID differs 
 # networks for ten minutes of training (`data/checkpoints/09_modern_generator.pt`), and with the residual
 # networks of the previous experiment for the same number of generator steps
 # (`data/checkpoints/09_modern_residual_generator.pt`), which on a CPU takes about twice as long. The
-# second is R3GAN's recipe in outline — RpGAN + R1 + R2, residual networks without
-# normalisation — scaled down to MNIST. Both are scored as on chapter 7's leaderboard: three draws of
+# second borrows R3GAN's main ingredients — RpGAN + R1 + R2, residual networks without
+# normalisation — scaled down to MNIST; it is not R3GAN's full recipe (the authors' code also schedules
+# the learning rate, Adam's $\beta_2$ and $\gamma$, keeps a moving average of $G$, augments the data and
+# applies R1 and R2 on every discriminator step). Both are scored as on chapter 7's leaderboard: three draws of
 # 1,000 samples against the 1,000 held-out digits, FID, KID (20 subsets of 500), precision and recall
 # {cite:p}`kynkaanniemi2019improved` on the classifier's features, mean ± standard deviation over the
 # draws, beside the best unconditional generators of earlier chapters.
@@ -1116,9 +1118,9 @@ plt.show()
 # the residual run was still changing by more than that gap when it stopped (its FID dropped by more
 # between its last two measurements, an eighth of the run apart, after four flat ones). Each network was
 # trained from one seed, so the table ranks these two *runs*, not the two architectures; the three-seed
-# comparison at 1,000 steps above found no difference either. What the table does show is R3GAN's recipe,
-# loss, penalties and networks together, scaled down to MNIST, working: the book's two best unconditional
-# FIDs, tied within the spreads. In seconds of CPU training, at about the DCGAN run's whole training time
+# comparison at 1,000 steps above found no difference either. What the table does show is R3GAN's main
+# ingredients — loss, penalties and networks — together, scaled down to MNIST, working: the book's two
+# best unconditional FIDs, tied within the spreads. In seconds of CPU training, at about the DCGAN run's whole training time
 # the residual run's FID stood higher (printed above). That is one run and one draw each, so it ranks
 # nothing; it is what the cost per step measured above leads one to expect on a CPU. Neither
 # run reaches the real-digit floor, nor chapter 8's *conditional* DCGAN (FID about 10 on chapter 7's
@@ -1326,6 +1328,7 @@ print(f"broadcast (64, 1) - (64,): a 64 x 64 matrix, loss {broadcast:.3f}; paire
 # - Jolicoeur-Martineau, A. (2019). The relativistic discriminator: a key element missing from standard GAN. *International Conference on Learning Representations (ICLR)*.
 # - Huang, Y., Gokaslan, A., Kuleshov, V., et al. (2024). The GAN is dead; long live the GAN! A Modern GAN Baseline. *Advances in Neural Information Processing Systems (NeurIPS)*.
 # - Arjovsky, M. & Bottou, L. (2017). Towards Principled Methods for Training Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
+# - Gulrajani, I., Ahmed, F., Arjovsky, M., et al. (2017). Improved Training of Wasserstein GANs. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
 # - Roth, K., Lucchi, A., Nowozin, S., et al. (2017). Stabilizing Training of Generative Adversarial Networks through Regularization. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
 # - Karras, T., Laine, S. & Aila, T. (2019). A Style-Based Generator Architecture for Generative Adversarial Networks. *IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)*.
 # - Sun, R., Fang, T. & Schwing, A. (2020). Towards a Better Global Loss Landscape of GANs. *Advances in Neural Information Processing Systems (NeurIPS)*.
