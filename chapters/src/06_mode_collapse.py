@@ -303,8 +303,8 @@ print("after 300 steps against the frozen D the samples have left the ring (more
 
 # %% [markdown]
 # *Reading the figure.* With the judge frozen, the samples do not spread out to cover the data: they
-# run uphill on $D$'s output together, and since a ReLU discriminator's logit keeps growing away from
-# the data it was trained on, they leave the data altogether. Balance comes only from the
+# run uphill on $D$'s output together, and since a ReLU discriminator's logit can keep growing in some
+# directions away from the data it was trained on, they leave the data altogether. Balance comes only from the
 # discriminator reacting; when it reacts slowly — here it learns ten times more slowly than
 # the generator, as in the setting we took from the unrolled-GAN authors' demo — the generator keeps
 # overshooting. The remedies of
@@ -395,8 +395,10 @@ assert torch.equal(real_batch.reshape(-1, 2 * PACK)[1], torch.cat(list(real_batc
 # %% [markdown]
 # **Unrolled GAN** {cite:p}`metz2017unrolled`. Section 6.2's generator loses because it optimises
 # against today's discriminator. Unrolling gives it tomorrow's: copy $D$'s parameters $\theta_D$, take
-# $k$ gradient steps of $D$'s own training on the copy, *keeping the graph*, and compute $G$'s loss
-# against the result $\theta_D^{(k)}(\theta_G)$. Its gradient then includes how $D$ would move in
+# $k$ gradient steps of $D$'s objective on the copy, *keeping the graph*, and compute $G$'s loss
+# against the result $\theta_D^{(k)}(\theta_G)$. (Our $k$ steps are plain SGD at $10^{-2}$, a differentiable
+# stand-in for $D$'s Adam steps at $10^{-4}$: $G$ is judged against a copy that moves faster than the
+# $D$ that trains; the authors' demo notebook unrolls $D$'s own Adam update.) Its gradient then includes how $D$ would move in
 # response to $G$ — moving all samples onto one mode now looks bad, because $G$ sees $D$ reject that
 # mode $k$ steps later. $D$ itself is still trained normally; the copies are thrown away.
 # `train.unrolled_parameters` does the $k$ steps with `torch.func.functional_call`; the function
@@ -611,7 +613,8 @@ if len(comparison) == 2 and all(label in comparison["grid"] for label in CONTROL
 # 15% of them, yet not a single mode is covered sharply on any seed. At the shared rate only the
 # **unrolled GAN** covers the ring (seven or eight modes on every seed) and part of the grid (five to
 # nine modes, as many as or more than the vanilla GAN with the fast $D$); it is the remedy that works
-# with a slow discriminator, at about seven times the cost of a vanilla step.
+# while the trained discriminator stays slow — though the copy that judges $G$ takes faster steps (section
+# 6.4) — at about seven times the cost of a vanilla step on this machine.
 # Minibatch std covers some modes for some seeds, and PacGAN spreads its samples around the ring (its
 # favourite mode holds under 30% of them, on every seed) but keeps them blurry, so that no mode counts
 # as covered. On the grid no method covers even half of the modes at this budget. These are small runs of one
@@ -795,8 +798,8 @@ print("stacked MNIST: the plain DCGAN reaches more than 900 of the 1,000 modes, 
 # published stacked-MNIST tables too, which use the same argmax reading. With that said: by the usual
 # count neither DCGAN collapses: the plain one draws more than 900 of the 1,000 modes and the PacGAN
 # fewer, with an uneven histogram for both (KL well above real data's). The
-# dramatic collapse of DCGANs in the published stacked-MNIST tables comes from settings built to
-# provoke it — Metz et al. make the discriminator deliberately small — whereas ours has chapter 4's
+# dramatic collapse of DCGANs in Metz et al.'s stacked-MNIST table comes from a setting built to
+# provoke it — they make the discriminator deliberately small — whereas ours has chapter 4's
 # full-size discriminator. With one seed each, the gap between the two is no evidence against
 # PacGAN; and with so few generated images read confidently, the table cannot show either that a
 # full-size DCGAN escapes collapse: on the confident images alone it is inconclusive.
@@ -888,9 +891,9 @@ assert abs(distinct["A"] - distinct["B"]) <= 2
 # :class: dropdown
 # The control row "vanilla, D lr 1e-3" of section 6.5 is this experiment, at 5,000 steps and with three
 # seeds; the cell below reads the share of samples nearest the most popular mode for each seed. With a
-# discriminator as fast as the generator, $D$ rejects a clump within a few steps, and the generator
-# cannot sit on one mode long enough to collapse onto it. Balancing the two players' speeds is the
-# cheapest remedy there is. The two-timescale update rule of {cite:t}`heusel2017ttur` gives the players
+# discriminator as fast as the generator, $D$ can push a clump away before the generator has gathered
+# all its samples on one mode. Balancing the two players' speeds costs nothing per step, which makes it
+# the first remedy to try; on the grid it is not enough (section 6.5). The two-timescale update rule of {cite:t}`heusel2017ttur` gives the players
 # separate learning rates, and in practice the *discriminator* usually gets the larger one.
 # ```
 
