@@ -293,7 +293,10 @@ def mode_coverage(samples, mixture, n_std: float = 3.0, min_share: float = 0.2) 
           (inf if there are no high-quality samples);
       counts: high-quality samples per mode, (K,) int;
       favourite_share: share of *all* samples whose nearest centre is the most frequent one
-          (1.0: collapse onto one mode; about 1/K when spread evenly, however blurry).
+          (1.0: collapse onto one mode; about 1/K when spread evenly, however blurry);
+      far_share: share of samples farther from every centre than the two closest centres are from
+          each other: samples that have left the data (a diverged generator is not a collapsed one,
+          though its samples too all have one nearest centre).
     Conventions for "covered" differ between papers; this one is stated, tested and used throughout.
     """
     if not (n_std > 0 and 0 <= min_share <= 1):
@@ -311,8 +314,11 @@ def mode_coverage(samples, mixture, n_std: float = 3.0, min_share: float = 0.2) 
     counts = np.bincount(nearest[good], minlength=mixture.n_modes)
     covered = int((counts >= min_share * len(samples) * mixture.weights).sum())
     favourite = np.bincount(nearest, minlength=mixture.n_modes).max() / len(samples)
+    between = np.linalg.norm(mixture.means[:, None] - mixture.means[None], axis=-1)
+    spacing = between[~np.eye(mixture.n_modes, dtype=bool)].min() if mixture.n_modes > 1 else np.inf
+    far = distances.min(1) > spacing
     return {"modes": covered, "high_quality": float(good.mean()), "kl": histogram_kl(counts, mixture.weights),
-            "counts": counts, "favourite_share": float(favourite)}
+            "counts": counts, "favourite_share": float(favourite), "far_share": float(far.mean())}
 
 
 def histogram_kl(counts, weights) -> float:

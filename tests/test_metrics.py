@@ -82,6 +82,17 @@ def test_favourite_mode_share_tells_collapse_from_blur():
     assert result["modes"] == 0 and abs(result["favourite_share"] - 1100 / 3200) < 0.05  # blur: no mode, no collapse
 
 
+def test_far_share_tells_divergence_from_collapse():
+    ring, one = _ring_samples([3], 2400)
+    near = metrics.mode_coverage(one + 0.5, ring)                  # a clump beside mode 3: collapsed, not gone
+    assert near["far_share"] == 0.0 and near["favourite_share"] == 1.0
+    gone = metrics.mode_coverage(one + np.array([8.7, -46.7]), ring)   # the same clump run off far from the data
+    assert gone["far_share"] == 1.0 and gone["favourite_share"] == 1.0   # one nearest centre, yet no collapse
+    spacing = np.linalg.norm(ring.means[0] - ring.means[1])        # neighbouring modes of the ring: 2 sin(pi/8) * 2
+    edge = ring.means[3] * (1 + np.array([[0.9], [1.1]]) * spacing / np.linalg.norm(ring.means[3]))
+    assert metrics.mode_coverage(np.repeat(edge, 8, axis=0), ring)["far_share"] == 0.5
+
+
 def test_mode_coverage_checks_its_input():
     from gantut import data
     with pytest.raises(ValueError, match="shape"):
