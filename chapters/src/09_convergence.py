@@ -329,11 +329,34 @@ for sigma in (0.1, 0.5, 2.0):
     expected = np.sort_complex(np.array([f_second_0 * sigma ** 2 - root, f_second_0 * sigma ** 2 + root]))
     assert np.allclose(eigen_of(lambda p: instance_noise_field(p, sigma)), expected, atol=1e-10), sigma
 assert not np.allclose(eigen_of(dirac_field), r1_formula(0.3), atol=1e-3)      # the check can fail
-# RpGAN on the Dirac-GAN (section 9.4): D(x) - D(G(z)) = -psi theta, so its objective is f(-psi theta) + const
-assert np.allclose(eigen_of(lambda p: dirac_field(p, loss=lambda t: f(-t))), eigen_of(dirac_field), atol=1e-12)
+
+
+# RpGAN on the Dirac-GAN (section 9.4), built from gantut's own losses and penalties. gantut's D scores real
+# data high, so D(x) = -psi x maps it onto this section's psi; the data point is x = 0, the sample theta.
+def rpgan_field(gamma: float = 0.0):
+    """The field of gantut's RpGAN (+ gantut's R1 + R2 with weight gamma each) on the Dirac-GAN."""
+    origin = torch.zeros(1, 1)
+    discriminator = lambda psi: (lambda x: -psi * x.reshape(-1))
+
+    def g_objective(theta, psi):
+        d = discriminator(psi)
+        return losses.relativistic_generator_loss(d(theta.reshape(1, 1)), d(origin))
+
+    def d_objective(theta, psi):                          # D maximises minus its loss
+        d, fake = discriminator(psi), theta.reshape(1, 1)
+        loss = losses.relativistic_discriminator_loss(d(origin), d(fake))
+        return -(loss + losses.r1_r2(gamma)(d, origin, fake)) if gamma else -loss
+    return two_player_field(g_objective, d_objective)
+
+
+assert np.allclose(eigen_of(rpgan_field()), eigen_of(dirac_field), atol=1e-12)   # +- i f'(0): no damping
+for gamma in (0.1, 0.3, 1.0):               # R1 + R2, weight gamma each, damp like R1 alone with weight 2 gamma
+    assert np.allclose(eigen_of(rpgan_field(gamma)), r1_formula(2 * gamma), atol=1e-10), gamma
 print("R1: autograd's eigenvalues equal -gamma/2 +- sqrt(gamma^2/4 - f'(0)^2) for gamma = 0.1 ... 10, all with "
       "negative real part; instance noise: f''(0) sigma^2 +- sqrt(f''(0)^2 sigma^4 - f'(0)^2) for sigma = 0.1, 0.5, 2; "
-      "the unregularised Jacobian fails the R1 formula")
+      "the unregularised Jacobian fails the R1 formula.\ngantut's RpGAN losses on the Dirac-GAN: eigenvalues "
+      f"{', '.join(f'{v.imag:+.2f}i' for v in eigen_of(rpgan_field()))} (the GAN's); with gantut's R1 + R2 "
+      "(gamma each) they equal R1's with weight 2 gamma, negative real part")
 
 # %%
 gammas = np.linspace(0.01, 4, 400)
@@ -363,9 +386,15 @@ print("after 40 time units the distance to the equilibrium is " +
 # 150 on FFHQ at 256 x 256, cosine-annealed to a tenth of that during training).
 #
 # Two cautions about this model. It is *local*: it says what happens near the equilibrium, not whether
-# training gets there. And the Dirac-GAN's discriminator is linear; the paper proves local convergence
-# of R1 and R2 for general GANs (its Theorem 4.1, under assumptions on the equilibrium), which is what
-# licenses using them on images.
+# training gets there. And the Dirac-GAN's discriminator is linear. The paper's Theorem 4.1 extends the
+# result to general parametrised GANs, under three assumptions on the equilibrium $(\theta^*, \psi^*)$:
+# the generator reproduces the data exactly and the discriminator is constant zero near its support
+# (Assumption I, realisability); $f'(0) \neq 0$ and $f''(0) < 0$ (Assumption II, which the GAN's $f$
+# meets and WGAN's $f(t) = t$ does not); and a regularity condition on the sets of equivalent equilibria
+# (Assumption III). Under them, simultaneous and alternating *gradient descent with small enough steps*
+# on the R1- or R2-regularised field converges locally. That is a reason to try R1 and R2 on images, not a
+# guarantee: an image GAN is not realisable in this sense, and section 9.5 trains with Adam
+# ($\beta_1 = 0$) and penalties applied on every 16th step, neither of which the theorem covers.
 
 # %% [markdown]
 # ## 9.3 R1 and R2
@@ -472,9 +501,12 @@ print(f"R1 without create_graph: the same value (to 1e-5), and D's gradients are
 # every basin is a global minimum, so a generator that dropped a mode is not trapped by the loss there.
 # (A statement about the landscape of the loss, not a proof that training with a finite $D$ and finite
 # steps never collapses — the experiment below is that test.) The Dirac-GAN says nothing
-# new here (the eigenvalue cell of section 9.2 checks it): with one data point $D(x) - D(G(z)) = -\psi\theta$ (here $D$ scores real data high, as in
-# chapter 1; $\psi \to -\psi$ maps it to section 9.1's convention), so RpGAN's Dirac-GAN is the GAN's, with
-# the same imaginary eigenvalues; R3GAN's Proposition I says unregularised RpGAN does not always
+# new here: with one data point $D(x) - D(G(z)) = -\psi\theta$ (here $D$ scores real data high, as in
+# chapter 1; $\psi \to -\psi$ maps it to section 9.1's convention), so RpGAN's Dirac-GAN has the GAN's
+# purely imaginary eigenvalues $\pm i f'(0)$ at the equilibrium, and R1 + R2 with weight $\gamma$ each damp it
+# like R1 alone with weight $2\gamma$. The eigenvalue cell of section 9.2 checks both on a field built from
+# `gantut.losses.relativistic_*` and `losses.r1_r2` themselves (a sign error in either loss would turn the
+# eigenvalues real, $\pm\tfrac12$). R3GAN's Proposition I says unregularised RpGAN does not always
 # converge, and their Proposition II that R1 or R2 alone makes it locally convergent. In practice R1 alone
 # diverged on StackedMNIST for every $\gamma$ from 0.1 to 100 (their Table 1 and its footnote), hence the
 # recipe **RpGAN + R1 + R2**.
@@ -609,7 +641,7 @@ for ax in axes[-1]:
 for ax in axes[:, 0]:
     ax.set_ylabel("$x_2$")
 fig.suptitle("The ring after 5,000 steps: at D's learning rate 1e-4 every loss collapses; at 1e-3 they spread, and R1 + R2 "
-             "spreads evenly but blurs\n(1,000 samples per run; crosses: modes; D lr 1e-4 unless named)",
+             "spreads evenly, often beside the modes\n(1,000 samples per run; crosses: modes; D lr 1e-4 unless named)",
              y=1.0)
 plt.show()
 
@@ -642,8 +674,10 @@ print("D lr 1e-4: the non-saturating GAN, RpGAN and RpGAN + R1 + R2 all put more
 # (91–100%, no mode covered). With D at $10^{-3}$ both losses spread over most of the ring, and
 # RpGAN's small edge (one mode on two seeds of three) is within the spread of three seeds. Adding R1 + R2
 # ($\gamma = 1$) at $10^{-3}$ spreads the samples evenly around the ring (13–14% nearest the favourite mode,
-# against 12.5% for perfect balance) but blurs them: fewer fall within three standard deviations of a mode,
-# and the seeds cover 8, 0 and 4 modes. A plausible reading, not tested here: a penalty of that weight keeps
+# against 12.5% for perfect balance) but places many of them beside the modes rather than on them: fewer
+# fall within three standard deviations (0.06) of a mode, and the seeds cover 8, 0 and 4 modes by that
+# criterion. Seed 1's zero is the criterion's, not a collapse: the figure shows its samples in tight
+# clusters next to the modes, just too far from their centres to count. A plausible reading, not tested here: a penalty of that weight keeps
 # $D$ too smooth to resolve modes of standard deviation 0.02; $\gamma$ sets that scale, and we did not tune it. This does not
 # contradict {cite:t}`sun2020towards`: their result is about the landscape of the loss, not about a
 # particular optimiser and learning rates. A plausible reading, which we did not test: with D ten times
@@ -1309,8 +1343,8 @@ print(f"broadcast (64, 1) - (64,): a 64 x 64 matrix, loss {broadcast:.3f}; paire
 #   basins (Sun et al.). On chapter 6's ring it did not
 #   prevent collapse at D's learning rate $10^{-4}$, and at $10^{-3}$ it matched the non-saturating loss
 #   within the spread of three seeds: the loss made no difference three seeds can detect; D's learning
-#   rate did. R1 + R2 ($\gamma = 1$) on top spread the samples evenly but blurred them (one seed of three
-#   covered no mode).
+#   rate did. R1 + R2 ($\gamma = 1$) on top spread the samples evenly but placed many beside the modes
+#   rather than on them (one seed's clusters all missed the three-standard-deviation criterion).
 # - On MNIST, at the same number of generator steps (1,400), a discriminator without normalisation with
 #   lazy R1 + R2 penalties and Adam $(0, 0.99)$ at $8 \times 10^{-4}$ beat the SN-GAN recipe on every seed
 #   with the non-saturating loss; with the relativistic loss it lay between the two, which three seeds
