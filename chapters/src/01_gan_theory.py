@@ -9,7 +9,7 @@
 # **You will learn**
 # - what an implicit generative model is, and how a function pushes noise into a distribution;
 # - the value function $V(D, G)$ of the minimax game, and what each player wants;
-# - the KL and Jensen–Shannon divergences, computed and checked against closed forms;
+# - the KL and Jensen–Shannon divergences, computed on a grid and checked against closed forms and scipy;
 # - the saturating and non-saturating generator losses, and why the first one slows to a crawl when
 #   the discriminator wins;
 # - why training a game by gradient steps is harder than minimising a loss, and one remedy.
@@ -104,10 +104,18 @@ direct = target.sample(N_SAMPLES, torch.Generator().manual_seed(SEED + 1)).squee
 ks = stats.ks_2samp(samples, direct).statistic
 critical = 1.95 * np.sqrt(2 / N_SAMPLES)
 assert ks < critical
-print("two-sample Kolmogorov-Smirnov test of G(z) against direct draws from the mixture: below the 0.1% critical value")
+# The test's power, checked: the same number of draws from slightly wrong mixtures fail it.
+wrong_mixtures = {"weights 0.32 / 0.68": data.mixture_1d(means=[-2.0, 1.5], stds=[0.5, 0.8], weights=[0.32, 0.68]),
+                  "wide component 15% wider": data.mixture_1d(means=[-2.0, 1.5], stds=[0.5, 0.92], weights=[0.3, 0.7])}
+wrong_ks = {name: stats.ks_2samp(mixture.sample(N_SAMPLES, torch.Generator().manual_seed(SEED + 2)).squeeze(1).double().numpy(),
+                                 direct).statistic for name, mixture in wrong_mixtures.items()}
+assert all(value > critical for value in wrong_ks.values())
+print("two-sample Kolmogorov-Smirnov test of G(z) against direct draws from the mixture: below the 0.1% critical value; "
+      "draws from a mixture with weights 0.32 / 0.68, or with the wide component 15% wider, fail it")
 
 # %% tags=["nbval-ignore-output"]
-print(f"KS distance {ks:.4f}, critical value {critical:.4f} ({N_SAMPLES:,} samples each)")
+print(f"KS distance {ks:.4f}, critical value {critical:.4f} ({N_SAMPLES:,} samples each); wrong mixtures: " +
+      ", ".join(f"{name} {value:.4f}" for name, value in wrong_ks.items()))
 
 # %%
 fig, (ax_map, ax_hist) = plt.subplots(1, 2, figsize=(11, 3.8))
@@ -154,7 +162,8 @@ plt.show()
 # A solution of such a game is a **Nash equilibrium**: a pair $(D, G)$ in which neither player can do
 # better by changing only its own strategy. For a zero-sum game like this one it is a saddle point of
 # $V$: a maximum in $D$ and a minimum in $G$. That is the picture in the space of distributions; for two
-# networks a global equilibrium need not exist {cite:p}`farnia2020gans`, and gradient methods can at best
+# networks a global equilibrium in pure strategies need not exist {cite:p}`farnia2020gans` (mixtures of
+# generators and discriminators restore approximate ones {cite:p}`arora2017generalization`), and gradient methods can at best
 # find local ones — for a game played in turns, local minimax points {cite:p}`jin2020local`.
 
 # %%
@@ -360,36 +369,47 @@ plt.show()
 
 # %% [markdown]
 # *Reading the figure.* Forward KL spreads $q$ over both bumps and puts its peak where $p$ has
-# almost no mass; reverse KL locks onto one bump and ignores the other. JSD has both kinds of
+# almost no mass; reverse KL locks onto one bump and ignores the other. (The covering JSD fit lies almost
+# exactly on the forward-KL curve and hides it.) JSD has both kinds of
 # minimum (the printout above): for bumps at $\pm 3$ the covering one is lower, but an optimiser
 # started near one bump stays there. Which one is lower depends on how far apart the bumps are:
 # move them apart and refit.
 
 # %%
-separations = [3.0, 4.0, 5.0, 8.0]   # (at +-2 JSD has a single minimum, the covering one)
+separations = [2.0, 2.5, 3.0, 4.0, 5.0, 8.0]
 one_bump, covering = {"JSD": [], "KL(q || p)": []}, {"JSD": [], "KL(q || p)": []}
 for d in separations:
     p_d = data.mixture_1d(means=[-d, d], stds=1.0, weights=[0.5, 0.5]).pdf(x)
     for name, divergence in (("JSD", lambda q: theory.js_divergence(p_d, q, x)),
                              ("KL(q || p)", lambda q: theory.kl_divergence(q, p_d, x))):
         on_bump, across = fit(divergence, starts=((d, 0.0), (0.0, np.log(d))))
-        assert abs(on_bump.x[0] - d) < 0.5 and abs(across.x[0]) < 1e-3     # it ends on a bump / across both
+        assert abs(across.x[0]) < 1e-3                                  # the covering fit ends centred
         value = lambda mean, log_std: divergence(stats.norm(mean, np.exp(log_std)).pdf(x))
-        for fitted in (on_bump, across):   # a minimum, not a saddle: a step in any of 8 directions raises it
+        # Started on a bump, the fit either stays near it (a one-bump minimum exists) or slides to the centre.
+        has_bump_minimum = abs(on_bump.x[0] - d) < 0.5
+        assert has_bump_minimum or abs(on_bump.x[0]) < 1e-3
+        for fitted in (on_bump, across) if has_bump_minimum else (across,):
+            # a minimum, not a saddle: a step in any of 8 directions raises it
             steps_around = [(0.05 * np.cos(angle), 0.05 * np.sin(angle)) for angle in np.arange(8) * np.pi / 4]
             assert min(value(fitted.x[0] + dm, fitted.x[1] + ds) for dm, ds in steps_around) > fitted.fun
-        one_bump[name].append(on_bump.fun)
+        one_bump[name].append(on_bump.fun if has_bump_minimum else np.inf)
         covering[name].append(across.fun)
-    print(f"bumps at +-{d:.0f}: best one-bump Gaussian vs best covering one: JSD {one_bump['JSD'][-1]:.4f} vs "
-          f"{covering['JSD'][-1]:.4f}, reverse KL {one_bump['KL(q || p)'][-1]:.3f} vs {covering['KL(q || p)'][-1]:.3f}")
+    describe = lambda name, digits: (f"{one_bump[name][-1]:.{digits}f}" if np.isfinite(one_bump[name][-1])
+                                     else "none (one minimum)")
+    print(f"bumps at +-{d:g}: best one-bump Gaussian vs best covering one: JSD {describe('JSD', 4)} vs "
+          f"{covering['JSD'][-1]:.4f}, reverse KL {describe('KL(q || p)', 3)} vs {covering['KL(q || p)'][-1]:.3f}")
 one_bump, covering = ({name: np.array(v) for name, v in values.items()} for values in (one_bump, covering))
-close = np.array(separations) <= 4
-assert (covering["JSD"][close] < one_bump["JSD"][close]).all() and (one_bump["JSD"][~close] < covering["JSD"][~close]).all()
-assert (one_bump["KL(q || p)"] < covering["KL(q || p)"]).all()
+seeks = {name: one_bump[name] < covering[name] for name in one_bump}   # True where one bump is the better fit
+assert (seeks["JSD"] == (np.array(separations) >= 5)).all()
+assert (seeks["KL(q || p)"] == (np.array(separations) >= 3)).all()
+print("one bump fits better from +-5 on for JSD, from +-3 on for the reverse KL; closer bumps are covered by both")
 
 # %% [markdown]
-# Close bumps ($\pm 3$, $\pm 4$): JSD prefers to cover them; further apart ($\pm 5$, $\pm 8$), a Gaussian on
-# one bump is the better fit — JSD turns mode-seeking, as the reverse KL is at every separation here.
+# Both divergences switch. Close bumps ($\pm 2$ to $\pm 4$): JSD prefers to cover them (at $\pm 2$ it has no
+# one-bump minimum at all, nor at $\pm 2.5$); further apart ($\pm 5$, $\pm 8$), a Gaussian on one bump is the better fit. The
+# reverse KL switches earlier: it covers bumps at $\pm 2$ (a single minimum) and $\pm 2.5$, and picks one from
+# $\pm 3$ on. "Mode-seeking" is a property of a divergence *and* of how separated the modes are; the reverse
+# KL turns to it sooner than JSD, and the forward KL never does.
 # {cite:t}`huszar2015not` makes the "in between" precise: a generalised JSD,
 # $\pi\,\mathrm{KL}(p_{data} \| m) + (1 - \pi)\,\mathrm{KL}(p_g \| m)$ with $m = \pi p_{data} + (1 - \pi) p_g$, divided by
 # $\pi$ (or by $1 - \pi$), tends to the forward KL as $\pi \to 0$ (or to the reverse KL as $\pi \to 1$). A generator that settles on
@@ -438,7 +458,11 @@ print(f"at D(G(z)) = {early}: non-saturating gradient is {ratio:.0f} times the s
 # :class: warning
 # `torch.log(1 - torch.sigmoid(logit))` is the saturating loss on paper. In float32, once the logit
 # passes about 17, `sigmoid` rounds to exactly 1: the loss is $-\infty$ and its gradient NaN, which then
-# spreads to every weight. Work with logits: $\log(1 - \sigma(\ell)) = \log\sigma(-\ell)$, which
+# spreads to every weight. The case that matters early in training is the opposite one, a fake that $D$
+# rejects: `nn.BCELoss` on `torch.sigmoid(logit)` (the non-saturating loss written with probabilities)
+# clamps its logarithm at $-100$, so once the logit is below about $-104$, where `sigmoid` underflows to 0,
+# the loss is stuck at 100 and its gradient is exactly 0 — no NaN, no warning, a generator that silently
+# stops learning from that sample. Work with logits: $\log(1 - \sigma(\ell)) = \log\sigma(-\ell)$, which
 # `F.logsigmoid` computes stably (and `F.binary_cross_entropy_with_logits` for the cross-entropy).
 # ```
 
@@ -452,6 +476,15 @@ assert torch.isinf(naive) and torch.isnan(naive_grad)
 assert torch.isclose(stable, torch.tensor(-30.0)) and torch.isclose(stable_grad, torch.tensor(-1.0))
 print(f"logit 30: log(1 - sigmoid) = {naive.item()}, gradient {naive_grad.item()}; "
       f"logsigmoid(-logit) = {stable.item():.1f}, gradient {stable_grad.item():.1f}")
+rejected = torch.tensor([-120.0], requires_grad=True)         # a fake that D is sure is fake (float32)
+clamped = torch.nn.BCELoss()(torch.sigmoid(rejected), torch.ones(1))   # -log D(G(z)) from probabilities
+(clamped_grad,) = torch.autograd.grad(clamped, rejected)
+with_logits = F.binary_cross_entropy_with_logits(rejected, torch.ones(1))
+(logits_grad,) = torch.autograd.grad(with_logits, rejected)
+assert clamped.item() == 100.0 and clamped_grad.item() == 0.0
+assert torch.isclose(with_logits, torch.tensor(120.0)) and torch.isclose(logits_grad, torch.tensor([-1.0])).all()
+print(f"logit -120: BCELoss(sigmoid(logit), 1) = {clamped.item():.0f}, gradient {abs(clamped_grad.item()):.0f}; "
+      f"binary_cross_entropy_with_logits = {with_logits.item():.0f}, gradient {logits_grad.item():.0f}")
 
 # %% tags=["nbval-ignore-output"]
 print(f"largest |formula - autograd| over the 401 logits and both losses: {grad_error:.1e}")
@@ -473,7 +506,8 @@ plt.show()
 # %% [markdown]
 # *Reading the figure.* Left: both losses decrease as the generator fools $D$ more. Right: where
 # the discriminator wins ($D(G(z))$ near 0, shaded) the saturating loss is flat in the logit — its
-# gradient is $-D$ — and the generator learns almost nothing (section 1.6 shows how slowly it then moves). This is why the 2014 paper recommends the
+# gradient with respect to the logit is $-D$ — and the generator learns almost nothing through the logit
+# (section 1.6 shows how slowly it then moves). This is why the 2014 paper recommends the
 # non-saturating loss, and why it is the usual default when a GAN is trained with the cross-entropy of
 # {eq}`value`; the other losses of chapters 5 and 8 (Wasserstein, least squares, hinge) give the
 # generator other costs altogether.
@@ -738,12 +772,16 @@ assert (later > 0).all() and later.mean() > 2 * later.std(ddof=1), "the saturati
 for name in (NS, SAT):
     overshoot, end = near[name]["theta"].min(1), near[name]["theta"][:, -1]
     assert (overshoot < -0.1).all() and (np.abs(end) < 0.2).all(), "overshoot below -0.1, then back near 0, every seed"
-    assert (near[name]["d_fake"][:, :50].mean(1) < 0.5).all(), "near: D(G(z)) drops below 1/2 as D learns"
+    first, then = near[name]["d_fake"][:, :5].mean(1), near[name]["d_fake"][:, 19:50].mean(1)
+    assert (then < first).all() and (then < 0.5).all(), "near: D(G(z)) drops (steps 20-50 vs 1-5), below 1/2"
     assert (far[name]["d_fake"][:, :50].mean(1) < 0.15).all(), "far away, D soon wins: D(G(z)) < 0.15 on average early on"
 moved = {name: np.abs(run["theta"][:, -1] - run["theta"][:, 0]) for name, run in far.items()}
 assert (far_arrival[NS] <= GAME_STEPS).all() and (moved[SAT] < 0.2 * moved[NS]).all(), "far away, the saturating loss stalls"
 assert (near[WRONG]["theta"][:, -1] > 3.0).all(), "with D's loss, G moves away on every seed"
 assert (wrong_late < 0.5 * wrong_early).all() and (fake_late < 0.5 * fake_early).all(), "... while its loss goes down"
+d_fake_late = {name: run["d_fake"][:, -20:].mean(1) for name, run in near.items()}
+assert (d_fake_late[WRONG] < 0.5 * near[WRONG]["d_fake"][:, :5].mean(1)).all(), "with D's loss, D(G(z)) falls by half"
+assert all((np.abs(d_fake_late[name] - 0.5) < 0.1).all() for name in (NS, SAT)), "correct losses: D(G(z)) ends near 1/2"
 d_loss_end = {name: run["loss_d"][:, -20:].mean(1) for name, run in near.items()}
 assert all((np.abs(d_loss_end[name] - np.log(4)) < 0.02).all() for name in (NS, SAT)), "at equilibrium L_D = log 4"
 assert (d_loss_end[WRONG] < 0.5).all(), "with D's loss used for G, D's loss ends far below log 4: D is winning"
@@ -751,8 +789,8 @@ print(f"on every one of {len(SEEDS)} seeds: from near theta = 2 both correct los
       "data mean, overshoot below it and end within 0.2 of it, the saturating loss later than the non-saturating "
       "one; from near theta = 6 the non-saturating loss reaches the data within 300 steps while the saturating one "
       "moves theta less than a fifth as far; with D's loss theta ends beyond 3 while the generator's loss, and "
-      "its own fake term, fall by more than half; D's loss ends within 0.02 of log 4 with the correct losses, "
-      "below 0.5 with D's loss used for G")
+      "its own fake term, fall by more than half, and so does D(G(z)); D(G(z)) ends within 0.1 of 1/2 and D's loss "
+      "within 0.02 of log 4 with the correct losses; D's loss ends below 0.5 with D's loss used for G")
 
 # %% tags=["nbval-ignore-output"]
 print(f"seeds {SEEDS}")
@@ -770,7 +808,8 @@ print(f"{WRONG}: theta at step {GAME_STEPS} {', '.join(f'{t:+.2f}' for t in near
       f"{', '.join(f'{v:.3f}' for v in wrong_late)}; its fake term -log(1 - D(G(z))) "
       f"{', '.join(f'{v:.3f}' for v in fake_early)} -> {', '.join(f'{v:.3f}' for v in fake_late)}")
 for name, values in d_loss_end.items():
-    print(f"D's loss, mean of the last 20 steps, {name}: {', '.join(f'{v:.3f}' for v in values)} (log 4 = {np.log(4):.3f})")
+    print(f"D's loss, mean of the last 20 steps, {name}: {', '.join(f'{v:.3f}' for v in values)} (log 4 = {np.log(4):.3f}); "
+          f"mean D(G(z)): {', '.join(f'{v:.2f}' for v in d_fake_late[name])}")
 
 # %%
 fig, (ax_near, ax_far) = plt.subplots(1, 2, figsize=(12, 3.9), sharey=True)
@@ -804,19 +843,26 @@ plt.show()
 # first 50 steps on every seed, printed), and
 # the saturating loss moves $\theta$ less than a fifth as far in 300 steps as the non-saturating loss,
 # which crosses the whole distance — the weak signal of section 1.4 (under plain SGD; see above). With the discriminator's loss (left) the generator moves *away*
-# from the data, and the generator's own loss gives no warning: it goes down (printed above), and
-# so does the term of it that $G$ controls, as a loss should — both players now minimise the same
-# function, $L_D$, and the game has become a cooperative one against the data. What does warn you is
-# $D$'s loss: here it falls far below $\log 4 \approx 1.386$, its value when $D$ outputs $\tfrac12$
-# everywhere (section 1.2), where the correct losses end (printed above) — the discriminator is winning.
+# from the data, and the generator's own loss gives no warning that reads as one: it goes down (printed
+# above), and so does the term of it that $G$ controls, as a loss should. It is $L_D$ itself, evaluated
+# just after $D$'s step on the same batch, so it falls exactly as $D$'s loss does: both players now
+# minimise the same function, and the game has become a cooperative one against the data. The warning
+# is in what the losses measure. $D(G(z))$, the discriminator's score of the fakes, falls by more than half
+# over the run (asserted): the generator is making its samples look *more* fake. With the correct losses
+# it ends near $\tfrac12$ and $D$'s loss near $\log 4 \approx 1.386$, its value when $D$ outputs $\tfrac12$
+# everywhere (section 1.2); with $D$'s loss used for $G$, $D$'s loss falls far below $\log 4$ and $G$'s
+# falls with it, instead of rising as $D$ wins — the discriminator is winning, and the generator helps.
 # The converse proves nothing: $L_D = \log 4$ whenever $D$ outputs $\tfrac12$, which a discriminator too
 # weak to tell the two distributions apart also does (chapter 2 shows one).
 #
 # **The control: Adam for the generator.** The same far start, the same seeds and learning rate, with
 # Adam ($\beta = (0.5, 0.999)$) instead of SGD for $G$ only. Adam divides each step by a running
 # estimate of the gradient's size, so in one dimension the size of the gradient — all that separates
-# the two losses here — matters much less. (Adam also adds momentum, so this control changes the
-# optimiser, not only the normalisation.)
+# the two losses here — matters much less. Adam also adds momentum and averages the gradient's size over
+# past steps, so it changes more than the step size. The control that changes *only* the step size
+# normalises each step of $G$ to length lr: Adam with $\beta = (0, 0)$ and $\epsilon = 0$ does exactly that,
+# $\theta \leftarrow \theta - \mathrm{lr}\cdot g/|g|$. In one dimension the two losses' gradients always
+# have the same sign, so if size were all that separates them, the two runs would be the same, step for step.
 
 # %%
 adam = lambda params, lr: torch.optim.Adam(params, lr=lr, betas=(0.5, 0.999))
@@ -829,14 +875,26 @@ print(f"with Adam for G, from near theta = 6, on every one of {len(SEEDS)} seeds
       "within 0.5 of the data mean within 300 steps (with SGD it moved theta less than a fifth as far), "
       "though still later than the non-saturating loss")
 
+normalised = lambda params, lr: torch.optim.Adam(params, lr=lr, betas=(0.0, 0.0), eps=0.0)   # steps of length lr
+far_normalised = {name: np.stack([tiny_gan(losses[name], start=6.0, seed=seed, g_optimizer=normalised)["theta"]
+                                  for seed in SEEDS]) for name in (NS, SAT)}
+normalised_gap = np.abs(far_normalised[SAT] - far_normalised[NS]).max()
+assert normalised_gap < 1e-5, "with normalised steps the two losses give the same run"
+assert (np.array([first_arrival(path) for path in far_normalised[SAT]]) <= GAME_STEPS).all()
+print("with G's steps normalised to length lr, the saturating and non-saturating runs from near theta = 6 are the "
+      "same run on every seed (theta within 1e-5 at every step), and both reach the data")
+
 # %% tags=["nbval-ignore-output"]
+print(f"normalised steps: largest |theta_saturating - theta_non-saturating| over all steps and seeds {normalised_gap:.1e}")
 for name in (NS, SAT):
     print(f"Adam, {name:30s} within 0.5 of 0 from step {', '.join(map(str, adam_arrival[name]))}; theta at step "
           f"{GAME_STEPS}: {', '.join(f'{t:+.2f}' for t in far_adam[name][:, -1])}")
 
 # %% [markdown]
-# In this toy the saturating loss's stall is a matter of step size: Adam removes the stall, not the
-# gap (the saturating loss still arrives later on every seed, printed above). In a network with many
+# In this toy the saturating loss's stall is a matter of step size alone: with steps normalised to a fixed
+# length the two losses give the same run. Adam, which normalises by a running average and adds momentum,
+# removes the stall but not the gap (the saturating loss still arrives later on every seed, printed
+# above): its step still depends on how the gradient's size changes from step to step. In a network with many
 # parameters the weighting by $D(G(z))$ also decides *which* fakes the generator learns from (an
 # argument from the formulas; this chapter does not run it). Chapter 3 shows the practical outcome on
 # MNIST with Adam and a discriminator given a 50-step head start: a saturating generator whose fakes
@@ -916,10 +974,13 @@ for loss_name in ("non-saturating", "saturating"):   # ... creeping in, not spir
 # leaves out. Iterating the full map from a distance of 1 (printed above): after 300 rounds the point-mass
 # play is more than ten times further away than the densities' play, with either loss. With the
 # non-saturating loss it creeps in slowly, still more than 0.2 away after 3,000 rounds; with the
-# saturating loss it has hardly moved, still above 0.9. That is section 1.5's contrast in computed form: with densities
+# saturating loss its distance to the equilibrium has hardly shrunk, still above 0.9 (it circles at
+# about that distance). That is section 1.5's contrast in computed form: with densities
 # the equilibrium attracts, with point masses it barely does. (Both the data and the generator are point
 # masses here; by the damping argument above, a generator that kept its noise would still damp $a$, so the
-# Dirac-GAN is the extreme case. The linearisation is the same for both losses, as checked: $D = \tfrac12$
+# Dirac-GAN is the extreme case. Adding noise to both distributions on purpose, *instance noise*
+# {cite:p}`sonderby2017amortised`, is one remedy built on this effect; chapter 9 analyses it with
+# {cite:t}`mescheder2018converge`. The linearisation is the same for both losses, as checked: $D = \tfrac12$
 # at the equilibrium.)
 #
 # ## Exercises
@@ -984,6 +1045,7 @@ assert 1.9 < half < 2.2
 # - Mohamed, S. & Lakshminarayanan, B. (2016). Learning in Implicit Generative Models. arXiv:1610.03483.
 # - Arjovsky, M. & Bottou, L. (2017). Towards Principled Methods for Training Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
 # - Farnia, F. & Ozdaglar, A. (2020). Do GANs always have Nash equilibria? *Proceedings of the 37th International Conference on Machine Learning (ICML)*.
+# - Arora, S., Ge, R., Liang, Y., et al. (2017). Generalization and Equilibrium in Generative Adversarial Nets (GANs). *Proceedings of the 34th International Conference on Machine Learning (ICML)*.
 # - Jin, C., Netrapalli, P. & Jordan, M. I. (2020). What is Local Optimality in Nonconvex-Nonconcave Minimax Optimization? *Proceedings of the 37th International Conference on Machine Learning (ICML)*.
 # - Goodfellow, I. J. (2014). On Distinguishability Criteria for Estimating Generative Models. arXiv:1412.6515.
 # - Pfau, D. & Vinyals, O. (2016). Connecting Generative Adversarial Networks and Actor-Critic Methods. arXiv:1610.01945.
@@ -1009,5 +1071,6 @@ assert 1.9 < half < 2.2
 # - Yazıcı, Y., Foo, C., Winkler, S., et al. (2019). The Unusual Effectiveness of Averaging in GAN Training. *International Conference on Learning Representations (ICLR)*.
 # - Roth, K., Lucchi, A., Nowozin, S., et al. (2017). Stabilizing Training of Generative Adversarial Networks through Regularization. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
 # - Heusel, M., Ramsauer, H., Unterthiner, T., et al. (2017). GANs Trained by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium. *Advances in Neural Information Processing Systems 30 (NIPS 2017)*.
+# - Sønderby, C. K., Caballero, J., Theis, L., et al. (2017). Amortised MAP Inference for Image Super-resolution. *International Conference on Learning Representations (ICLR)*.
 #
 # Every work cited in the book is in the [bibliography](../bibliography).
