@@ -63,13 +63,18 @@ x = np.linspace(-25, 25, 50_001)  # the grid of this chapter: wide enough that e
 # likelihood. An **implicit** model {cite:p}`mohamed2016implicit` only gives a way to draw
 # samples: take noise $z \sim p_z$ (here $\mathcal N(0, 1)$) and return $x = G(z)$. The
 # distribution of $G(z)$, written $p_g$, is the **push-forward** of $p_z$ through $G$. Sampling is
-# one forward pass. Evaluating $p_g(x)$ is another matter. When $z$ has fewer dimensions than $x$, as
-# in every image GAN of this book (64 or 100 noise dimensions for images of 784 values or more), $p_g$ lives on a set of
-# lower dimension and has **no density at all** (for networks built from affine maps and the usual
-# nonlinearities, {cite:t}`arjovsky2017principled`, Lemma 1); when it has one, computing it needs, for an
-# invertible $G$, $G$'s inverse and the determinant of its Jacobian, and for a $G$ that maps several $z$ to one
-# $x$, a sum or integral over all of them — neither of which a GAN's networks provide. So a GAN cannot be trained by
-# maximising the likelihood $p_g(x)$ of the data; the discriminator is what replaces it.
+# one forward pass. Evaluating $p_g(x)$ is another matter.
+#
+# - When $z$ has fewer dimensions than $x$, as in every image GAN of this book (64 or 100 noise
+#   dimensions for images of 784 values or more), $p_g$ lives on a set of lower dimension and has
+#   **no density at all**. {cite:t}`arjovsky2017principled` (Lemma 1) show this for networks built from
+#   affine maps and the usual nonlinearities.
+# - When $p_g$ has a density, computing it needs $G$'s inverse and the determinant of its Jacobian (for
+#   an invertible $G$), or a sum or integral over every $z$ that maps to $x$ (for one that is not).
+#   A GAN's networks provide neither.
+#
+# So a GAN cannot be trained by maximising the likelihood $p_g(x)$ of the data; the discriminator is what
+# replaces it.
 #
 # That a function of Gaussian noise can produce any 1D distribution is a classical fact:
 # if $F$ is the target's cumulative distribution function and $\Phi$ the standard normal's,

@@ -119,6 +119,15 @@ print("numerical maximiser and a/(a+b) agree within 1e-6 on 200 random pairs (a,
 assert worst < 1e-6
 
 # %% [markdown]
+# The same pointwise argument gives the best discriminator of every other loss in this book, and each is a
+# function of the density ratio $r = p_{data}/p_g$. Least squares with targets 1 and 0 (LSGAN, chapter 8)
+# minimises $\tfrac12 a (D - 1)^2 + \tfrac12 b D^2$ at the same $D^* = a/(a + b)$, now read as a raw score
+# (chapter 8's exercise 2 checks it). The hinge loss minimises $a\max(0, 1 - D) + b\max(0, 1 + D)$, linear
+# in $D$ on $[-1, 1]$, at $D^* = \operatorname{sign}(a - b)$: it only says on which side of $r = 1$ a point
+# lies. An $f$-GAN's critic is optimal at $T^* = f'(r)$ {cite:p}`nguyen2010estimating,nowozin2016fgan`, and
+# the GAN's logit at $D^*$ is $\log r$ (exercise 2 checks a trained one against the true ratio): a discriminator is a density-ratio
+# estimator {cite:p}`sugiyama2012density`.
+#
 # ## 2.2 What the generator minimises
 #
 # Put $D^*$ back into {eq}`value-integral`. With $m = (p_{data} + p_g)/2$ we have
@@ -776,16 +785,16 @@ print("max |logit D_hat - log(p_data / p_g)| on the support is below 0.3 nats")
 #
 # - Goodfellow, I., Pouget-Abadie, J., Mirza, M., et al. (2014). Generative Adversarial Nets. *Advances in Neural Information Processing Systems 27 (NIPS 2014)*.
 # - Arjovsky, M. & Bottou, L. (2017). Towards Principled Methods for Training Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
-# - Lin, J. (1991). Divergence Measures Based on the Shannon Entropy. *IEEE Transactions on Information Theory*.
-# - Salimans, T., Goodfellow, I., Zaremba, W., et al. (2016). Improved Techniques for Training GANs. *Advances in Neural Information Processing Systems 29 (NIPS 2016)*.
 # - Nguyen, X., Wainwright, M. J. & Jordan, M. I. (2010). Estimating Divergence Functionals and the Likelihood Ratio by Convex Risk Minimization. *IEEE Transactions on Information Theory*.
 # - Nowozin, S., Cseke, B. & Tomioka, R. (2016). f-GAN: Training Generative Neural Samplers using Variational Divergence Minimization. *Advances in Neural Information Processing Systems 29 (NIPS 2016)*.
+# - Sugiyama, M., Suzuki, T. & Kanamori, T. (2012). Density Ratio Estimation in Machine Learning. *Cambridge University Press*.
+# - Lin, J. (1991). Divergence Measures Based on the Shannon Entropy. *IEEE Transactions on Information Theory*.
+# - Salimans, T., Goodfellow, I., Zaremba, W., et al. (2016). Improved Techniques for Training GANs. *Advances in Neural Information Processing Systems 29 (NIPS 2016)*.
 # - Arora, S., Ge, R., Liang, Y., et al. (2017). Generalization and Equilibrium in Generative Adversarial Nets (GANs). *Proceedings of the 34th International Conference on Machine Learning (ICML)*.
 # - Fedus, W., Rosca, M., Lakshminarayanan, B., et al. (2018). Many Paths to Equilibrium: GANs Do Not Need to Decrease a Divergence at Every Step. *International Conference on Learning Representations (ICLR)*.
 # - Sønderby, C. K., Caballero, J., Theis, L., et al. (2017). Amortised MAP Inference for Image Super-resolution. *International Conference on Learning Representations (ICLR)*.
 # - Arjovsky, M., Chintala, S. & Bottou, L. (2017). Wasserstein Generative Adversarial Networks. *Proceedings of the 34th International Conference on Machine Learning (ICML)*.
 # - Mohamed, S. & Lakshminarayanan, B. (2016). Learning in Implicit Generative Models. arXiv:1610.03483.
-# - Sugiyama, M., Suzuki, T. & Kanamori, T. (2012). Density Ratio Estimation in Machine Learning. *Cambridge University Press*.
 # - Gutmann, M. & Hyvärinen, A. (2010). Noise-contrastive estimation: A new estimation principle for unnormalized statistical models. *Proceedings of the 13th International Conference on Artificial Intelligence and Statistics (AISTATS)*.
 #
 # Every work cited in the book is in the [bibliography](../bibliography).
