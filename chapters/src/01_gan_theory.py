@@ -137,9 +137,10 @@ plt.show()
 # density): steep in the gap between the two bumps, where the target has little mass and a small range
 # of $z$ must cross it, and moderate on the bumps, where many $z$ land; a function moves probability mass
 # around by stretching and squeezing. On the right,
-# the histogram of the samples $G(z)$ sits on the target density. In high dimensions no formula like $F^{-1}$
-# gives such a map, but maps of this kind (triangular, optimal-transport) exist and can be learnt from
-# samples — normalising flows do it by maximum likelihood, which needs $G$ invertible with a tractable
+# the histogram of the samples $G(z)$ sits on the target density. In high dimensions such maps exist too
+# — the triangular (Knothe–Rosenblatt) map applies conditional inverse CDFs one coordinate at a time, and
+# optimal-transport maps are another kind — but they need conditional CDFs or densities that we do not
+# have for images, so they must be learnt from samples — normalising flows do it by maximum likelihood, which needs $G$ invertible with a tractable
 # Jacobian. A GAN *learns* a $G$ that does the same job with no density at all, using a discriminator as its teacher.
 #
 # ## 1.2 The game
@@ -377,7 +378,7 @@ plt.show()
 # almost no mass; reverse KL locks onto one bump and ignores the other. (The covering JSD fit lies almost
 # exactly on the forward-KL curve and hides it.) JSD has both kinds of
 # minimum (the printout above): for bumps at $\pm 3$ the covering one is lower, but an optimiser
-# started near one bump stays there. Which one is lower depends on how far apart the bumps are:
+# started off-centre slides onto the nearer bump and stays there. Which one is lower depends on how far apart the bumps are:
 # move them apart and refit.
 
 # %%
@@ -397,10 +398,10 @@ for d in separations:
             # a minimum, not a saddle: a step in any of 8 directions raises it
             steps_around = [(0.05 * np.cos(angle), 0.05 * np.sin(angle)) for angle in np.arange(8) * np.pi / 4]
             assert min(value(fitted.x[0] + dm, fitted.x[1] + ds) for dm, ds in steps_around) > fitted.fun
-        one_bump[name].append(on_bump.fun if has_bump_minimum else np.inf)
+        one_bump[name].append(on_bump.fun if has_bump_minimum else np.inf)   # inf: the bump start slid to the centre
         covering[name].append(across.fun)
     describe = lambda name, digits: (f"{one_bump[name][-1]:.{digits}f}" if np.isfinite(one_bump[name][-1])
-                                     else "none (one minimum)")
+                                     else "none (started on a bump, the fit slid to the centre)")
     print(f"bumps at +-{d:g}: best one-bump Gaussian vs best covering one: JSD {describe('JSD', 4)} vs "
           f"{covering['JSD'][-1]:.4f}, reverse KL {describe('KL(q || p)', 3)} vs {covering['KL(q || p)'][-1]:.3f}")
 one_bump, covering = ({name: np.array(v) for name, v in values.items()} for values in (one_bump, covering))
@@ -410,9 +411,9 @@ assert (seeks["KL(q || p)"] == (np.array(separations) >= 3)).all()
 print("one bump fits better from +-5 on for JSD, from +-3 on for the reverse KL; closer bumps are covered by both")
 
 # %% [markdown]
-# Both divergences switch. Close bumps ($\pm 2$ to $\pm 4$): JSD prefers to cover them (at $\pm 2$ it has no
-# one-bump minimum at all, nor at $\pm 2.5$); further apart ($\pm 5$, $\pm 8$), a Gaussian on one bump is the better fit. The
-# reverse KL switches earlier: it covers bumps at $\pm 2$ (a single minimum) and $\pm 2.5$, and picks one from
+# Both divergences switch. Close bumps ($\pm 2$ to $\pm 4$): JSD prefers to cover them (at $\pm 2$ and
+# $\pm 2.5$ a fit started on a bump slides to the centre); further apart ($\pm 5$, $\pm 8$), a Gaussian on one bump is the better fit. The
+# reverse KL switches earlier: it covers bumps at $\pm 2$ (the bump start slides to the centre) and $\pm 2.5$, and picks one from
 # $\pm 3$ on. "Mode-seeking" is a property of a divergence *and* of how separated the modes are; the reverse
 # KL turns to it sooner than JSD, and the forward KL never does.
 # {cite:t}`huszar2015not` makes the "in between" precise: a generalised JSD,
@@ -440,8 +441,8 @@ print("one bump fits better from +-5 on for JSD, from +-3 on for the reverse KL;
 # $$ \frac{\partial}{\partial \ell} \log(1 - \sigma(\ell)) = -\sigma(\ell) = -D, \qquad
 #    \frac{\partial}{\partial \ell} \big(-\log \sigma(\ell)\big) = -(1 - \sigma(\ell)) = -(1 - D). $$ (gen-grads)
 #
-# When the discriminator wins easily — early in training, while the generator's samples are far from the
-# data — $D(G(z)) \approx 0$: the saturating
+# When the discriminator wins easily — as it can early in training, while the generator's samples are far
+# from the data — $D(G(z)) \approx 0$: the saturating
 # gradient is $\approx 0$ exactly when the generator most needs a signal, while the
 # non-saturating one is $\approx -1$. Let autograd check {eq}`gen-grads`.
 
@@ -463,11 +464,13 @@ print(f"at D(G(z)) = {early}: non-saturating gradient is {ratio:.0f} times the s
 # :class: warning
 # `torch.log(1 - torch.sigmoid(logit))` is the saturating loss on paper. In float32, once the logit
 # passes about 17, `sigmoid` rounds to exactly 1: the loss is $-\infty$ and its gradient NaN, which then
-# spreads to every weight. The case that matters early in training is the opposite one, a fake that $D$
-# rejects: `nn.BCELoss` on `torch.sigmoid(logit)` (the non-saturating loss written with probabilities)
-# clamps its logarithm at $-100$, so once the logit is below about $-104$, where `sigmoid` underflows to 0,
-# the loss is stuck at 100 and its gradient is exactly 0 — no NaN, no warning, a generator that silently
-# stops learning from that sample. Work with logits: $\log(1 - \sigma(\ell)) = \log\sigma(-\ell)$, which
+# spreads to every weight. The opposite case, a fake that $D$ rejects surely, fails silently:
+# `nn.BCELoss` on `torch.sigmoid(logit)` (the non-saturating loss written with probabilities) divides
+# its gradient by $\max(\sigma(1 - \sigma), 10^{-12})$, so once $\sigma$ falls below about $10^{-12}$ (a
+# logit below about $-28$) the gradient shrinks with $\sigma$ — about $4 \times 10^{-6}$ at logit $-40$,
+# where the right gradient is $-1$ — and once `sigmoid` returns exactly 0 (below about $-88.7$ in float32)
+# the loss is clamped at 100 and the gradient is 0. No NaN, no warning: a generator that stops learning
+# from the samples $D$ rejects most surely. Work with logits: $\log(1 - \sigma(\ell)) = \log\sigma(-\ell)$, which
 # `F.logsigmoid` computes stably (and `F.binary_cross_entropy_with_logits` for the cross-entropy).
 # ```
 
@@ -481,15 +484,17 @@ assert torch.isinf(naive) and torch.isnan(naive_grad)
 assert torch.isclose(stable, torch.tensor(-30.0)) and torch.isclose(stable_grad, torch.tensor(-1.0))
 print(f"logit 30: log(1 - sigmoid) = {naive.item()}, gradient {naive_grad.item()}; "
       f"logsigmoid(-logit) = {stable.item():.1f}, gradient {stable_grad.item():.1f}")
-rejected = torch.tensor([-120.0], requires_grad=True)         # a fake that D is sure is fake (float32)
-clamped = torch.nn.BCELoss()(torch.sigmoid(rejected), torch.ones(1))   # -log D(G(z)) from probabilities
-(clamped_grad,) = torch.autograd.grad(clamped, rejected)
-with_logits = F.binary_cross_entropy_with_logits(rejected, torch.ones(1))
-(logits_grad,) = torch.autograd.grad(with_logits, rejected)
-assert clamped.item() == 100.0 and clamped_grad.item() == 0.0
-assert torch.isclose(with_logits, torch.tensor(120.0)) and torch.isclose(logits_grad, torch.tensor([-1.0])).all()
-print(f"logit -120: BCELoss(sigmoid(logit), 1) = {clamped.item():.0f}, gradient {abs(clamped_grad.item()):.0f}; "
-      f"binary_cross_entropy_with_logits = {with_logits.item():.0f}, gradient {logits_grad.item():.0f}")
+for logit, loss_then, fades in ((-40.0, 40.0, lambda g: 0 < abs(g) < 1e-4), (-120.0, 100.0, lambda g: g == 0)):
+    rejected = torch.tensor([logit], requires_grad=True)        # a fake that D is sure is fake (float32)
+    from_probabilities = torch.nn.BCELoss()(torch.sigmoid(rejected), torch.ones(1))   # -log D(G(z)) via probabilities
+    (probability_grad,) = torch.autograd.grad(from_probabilities, rejected)
+    with_logits = F.binary_cross_entropy_with_logits(rejected, torch.ones(1))
+    (logits_grad,) = torch.autograd.grad(with_logits, rejected)
+    assert torch.isclose(from_probabilities, torch.tensor(loss_then)) and fades(probability_grad.item())
+    assert torch.isclose(with_logits, torch.tensor(-logit)) and torch.isclose(logits_grad, torch.tensor([-1.0])).all()
+    print(f"logit {logit:.0f}: BCELoss(sigmoid(logit), 1) = {from_probabilities.item():.0f}, gradient "
+          f"{probability_grad.item():.1e}; binary_cross_entropy_with_logits = {with_logits.item():.0f}, "
+          f"gradient {logits_grad.item():.0f}")
 
 # %% tags=["nbval-ignore-output"]
 print(f"largest |formula - autograd| over the 401 logits and both losses: {grad_error:.1e}")
@@ -527,9 +532,11 @@ plt.show()
 #    = \nabla_\theta\Big[\mathrm{KL}(p_{g,\theta}\,\|\,p_{data}) - 2\,\mathrm{JSD}(p_{g,\theta}\,\|\,p_{data})\Big]\Big|_{\theta_0}, $$ (ns-gradient)
 #
 # the gradient of a reverse KL (which punishes samples where the data has none, and barely
-# punishes missed modes) *minus* twice a JSD. The cure has its own weakness: Theorem 2.6 of the same paper
-# shows that when $D$ is near the optimal discriminator but its value and gradient carry independent noise
-# (the near-perfect setting of their Theorem 2.4), this gradient becomes unstable (chapter 2). Check it with $p_{data} = \mathcal N(0, 1)$ and
+# punishes missed modes) *minus* twice a JSD. The cure has its own weakness, in a different setting: when
+# the supports are disjoint or lie on low-dimensional manifolds, so that a perfect discriminator exists,
+# and $D$ is that discriminator plus independent noise in its value and gradient, Theorem 2.6 of the same
+# paper shows that the non-saturating gradient follows a centred Cauchy distribution, with no mean and no
+# variance (chapter 2 returns to it). Eq. {eq}`ns-gradient` itself assumes densities. Check it with $p_{data} = \mathcal N(0, 1)$ and
 # $p_{g,\theta} = \mathcal N(\theta, 0.7^2)$: differentiate both sides in $\theta$ by central differences,
 # on the grid, at several $\theta_0$, and compare with the candidates one might guess; the saturating
 # loss is checked against $\nabla\,2\,\mathrm{JSD}$ in the same way.
@@ -850,8 +857,8 @@ plt.show()
 # which crosses the whole distance — the weak signal of section 1.4 (under plain SGD; see above). With the discriminator's loss (left) the generator moves *away*
 # from the data, and the generator's own loss gives no warning that reads as one: it goes down (printed
 # above), and so does the term of it that $G$ controls, as a loss should. It is $L_D$ itself, evaluated
-# just after $D$'s step on the same batch, so it falls exactly as $D$'s loss does: both players now
-# minimise the same function, and the game has become a cooperative one against the data. The warning
+# just after $D$'s step on the same batch, one $D$ step later than $D$'s own loss, so the two fall
+# together: both players now minimise the same function, and the game has become a cooperative one against the data. The warning
 # is in what the losses measure. $D(G(z))$, the discriminator's score of the fakes, falls by more than half
 # over the run (asserted): the generator is making its samples look *more* fake. With the correct losses
 # it ends near $\tfrac12$ and $D$'s loss near $\log 4 \approx 1.386$, its value when $D$ outputs $\tfrac12$
@@ -887,7 +894,8 @@ normalised_gap = np.abs(far_normalised[SAT] - far_normalised[NS]).max()
 assert normalised_gap < 1e-5, "with normalised steps the two losses give the same run"
 assert (np.array([first_arrival(path) for path in far_normalised[SAT]]) <= GAME_STEPS).all()
 print("with G's steps normalised to length lr, the saturating and non-saturating runs from near theta = 6 are the "
-      "same run on every seed (theta within 1e-5 at every step), and both reach the data")
+      "same run on every seed (theta within 1e-5 at every step; in one dimension a normalised step keeps only the "
+      "gradient's sign, which the two losses share), and both reach the data")
 
 # %% tags=["nbval-ignore-output"]
 print(f"normalised steps: largest |theta_saturating - theta_non-saturating| over all steps and seeds {normalised_gap:.1e}")
@@ -900,11 +908,45 @@ for name in (NS, SAT):
 # length the two losses give the same run. Adam, which normalises by a running average and adds momentum,
 # removes the stall but not the gap (the saturating loss still arrives later on every seed, printed
 # above): its step still depends on how the gradient's size changes from step to step. In a network with many
-# parameters the weighting by $D(G(z))$ also decides *which* fakes the generator learns from (an
-# argument from the formulas; this chapter does not run it). Chapter 3 shows the practical outcome on
-# MNIST with Adam and a discriminator given a 50-step head start: a saturating generator whose fakes
-# stay rejected (median $D(G(z)) < 0.05$ over its steps 6–40) on every seed, with a gradient more than
-# 20 times smaller than the non-saturating one's.
+# parameters the weighting by $D(G(z))$ also decides *which* fakes the generator learns from, and so the
+# *direction* of its step. Two parameters are enough to see it: $G(z) = \mu + s z$ with $p_g = \mathcal N(2, 2^2)$
+# against data $\mathcal N(0, 1)$, and $D$ held at its best response $D^* = p_{data}/(p_{data} + p_g)$ (chapter 2).
+# Both gradients are taken in $(\mu, \log s)$, on the same 200,000 draws of $z$. Chapter 3 shows the
+# practical outcome on MNIST with Adam and a discriminator given a 50-step head start: a saturating
+# generator whose fakes stay rejected (median $D(G(z)) < 0.05$ over its steps 6–40) on every seed, with a
+# gradient more than 20 times smaller than the non-saturating one's.
+
+# %%
+mu = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+log_s = torch.tensor(np.log(2.0), dtype=torch.float64, requires_grad=True)
+z_many = torch.randn(200_000, generator=torch.Generator().manual_seed(SEED), dtype=torch.float64)
+fakes = mu + log_s.exp() * z_many
+# D*'s logit, log p_data(x) - log p_g(x), with p_g frozen at the current (mu, s): D is held fixed, x moves with G
+best_logit = (torch.distributions.Normal(0.0, 1.0).log_prob(fakes)
+              - torch.distributions.Normal(mu.detach(), log_s.detach().exp()).log_prob(fakes))
+direction = {
+    "saturating": torch.stack(torch.autograd.grad(F.logsigmoid(-best_logit).mean(), (mu, log_s), retain_graph=True)),
+    "non-saturating": torch.stack(torch.autograd.grad(-F.logsigmoid(best_logit).mean(), (mu, log_s)))}
+angle = np.degrees(np.arccos((direction["saturating"] @ direction["non-saturating"]
+                              / (direction["saturating"].norm() * direction["non-saturating"].norm())).item()))
+# A descent step is minus the gradient: both move the mean towards 0; they disagree on the spread.
+assert direction["saturating"][0] > 0 and direction["non-saturating"][0] > 0
+assert direction["saturating"][1] < 0 < direction["non-saturating"][1] and angle > 45
+print("at p_g = N(2, 2^2) against D*: a gradient step moves the mean towards the data with both losses, but "
+      "widens the generator's spread with the saturating loss and narrows it with the non-saturating one "
+      "(the two directions more than 45 degrees apart)")
+
+# %% tags=["nbval-ignore-output"]
+for name, gradient in direction.items():
+    print(f"{name:15s} gradient in (mu, log s): ({gradient[0].item():+.3f}, {gradient[1].item():+.3f})")
+print(f"angle between the two: {angle:.0f} degrees")
+
+# %% [markdown]
+# The non-saturating loss weights each fake by $1 - D$, so the fakes far out in $p_g$'s wide right tail,
+# which $D^*$ rejects most surely, dominate its gradient: pull them in, narrow the generator. The
+# saturating loss weights by $D$, so the fakes that already overlap the data dominate, and they ask for
+# a little more spread. Same data, same discriminator, same samples: the loss alone turned the step by
+# the angle printed above.
 #
 # **Why it settles.** Linearise one round of play (a $D$ step, then a $G$ step, with the expected
 # gradients) around the equilibrium $a = b = \theta = 0$ and look at the eigenvalues of that map. (For
@@ -979,12 +1021,11 @@ for loss_name in ("non-saturating", "saturating"):   # ... creeping in, not spir
 # leaves out. Iterating the full map from a distance of 1 (printed above): after 300 rounds the point-mass
 # play is more than ten times further away than the densities' play, with either loss. With the
 # non-saturating loss it creeps in slowly, still more than 0.2 away after 3,000 rounds; with the
-# saturating loss its distance to the equilibrium has hardly shrunk, still above 0.9 (it circles at
-# about that distance). That is section 1.5's contrast in computed form: with densities
+# saturating loss its distance to the equilibrium has hardly shrunk, still above 0.9. That is section 1.5's contrast in computed form: with densities
 # the equilibrium attracts, with point masses it barely does. (Both the data and the generator are point
 # masses here; by the damping argument above, a generator that kept its noise would still damp $a$, so the
 # Dirac-GAN is the extreme case. Adding noise to both distributions on purpose, *instance noise*
-# {cite:p}`sonderby2017amortised`, is one remedy built on this effect; chapter 9 analyses it with
+# ({cite:t}`arjovsky2017principled`, Section 3; {cite:t}`sonderby2017amortised`), is one remedy built on this effect; chapter 9 analyses it with
 # {cite:t}`mescheder2018converge`. The linearisation is the same for both losses, as checked: $D = \tfrac12$
 # at the equilibrium.)
 #
