@@ -42,7 +42,7 @@ def _clean(text: str) -> str:
 def format_entry(entry) -> str:
     """'Goodfellow, I., Pouget-Abadie, J., et al. (2014). Title. *Venue*.'"""
     people = entry.persons.get("author", [])
-    names = [f"{_clean(' '.join(p.last_names))}, {' '.join(_clean(n)[0] + '.' for n in p.first_names + p.middle_names if _clean(n))}"
+    names = [f"{_clean(' '.join(p.prelast_names + p.last_names))}, {' '.join(_clean(n)[0] + '.' for n in p.first_names + p.middle_names if _clean(n))}"
              for p in people]
     authors = (", ".join(names[:3]) + ", et al.") if len(names) > 3 else \
         (" & ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names))

@@ -1102,7 +1102,7 @@ assert 1.9 < half < 2.2
 # - Nowozin, S., Cseke, B. & Tomioka, R. (2016). f-GAN: Training Generative Neural Samplers using Variational Divergence Minimization. *Advances in Neural Information Processing Systems 29 (NIPS 2016)*.
 # - Minka, T. (2005). Divergence measures and message passing.
 # - Goodfellow, I. (2016). NIPS 2016 Tutorial: Generative Adversarial Networks. arXiv:1701.00160.
-# - Theis, L., Oord, A. & Bethge, M. (2016). A note on the evaluation of generative models. *International Conference on Learning Representations (ICLR)*.
+# - Theis, L., van den Oord, A. & Bethge, M. (2016). A note on the evaluation of generative models. *International Conference on Learning Representations (ICLR)*.
 # - Huszár, F. (2015). How (not) to Train your Generative Model: Scheduled Sampling, Likelihood, Adversary? arXiv:1511.05101.
 # - Shannon, M., Poole, B., Mariooryad, S., et al. (2020). Non-saturating GAN Training as Divergence Minimization. arXiv:2010.08029.
 # - Fedus, W., Rosca, M., Lakshminarayanan, B., et al. (2018). Many Paths to Equilibrium: GANs Do Not Need to Decrease a Divergence at Every Step. *International Conference on Learning Representations (ICLR)*.
