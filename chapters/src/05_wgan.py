@@ -17,9 +17,9 @@
 #   two diagnostics of clipping: critic weights piled at $\pm c$ (Gulrajani et al.'s Figure 1(b)) and a
 #   critic slope far from 1;
 # - why the critic's loss, unlike a GAN discriminator's, is a training curve worth reading;
-# - five common mistakes, each shown running: a Sigmoid on the critic, no constraint at all, BatchNorm
-#   in a penalised critic (and `gantut`'s refusal of it), clipping the generator, and mixed sign
-#   conventions in the generator's loss.
+# - common mistakes, each shown running: a Sigmoid on the critic, no constraint at all, BatchNorm
+#   in a penalised critic (and `gantut`'s refusal of it), a gradient norm over the wrong dimensions,
+#   clipping the generator, and mixed sign conventions in the generator's loss.
 #
 # **Run time.** Quick profile: about two minutes on two CPU cores (section 5.4's two WGAN runs are loaded
 # from the book's data; `RETRAIN = True` trains them, about two and a half minutes more). A WGAN makes five
@@ -1074,6 +1074,25 @@ except ValueError as error:
 assert refusal is not None and "BatchNorm" in refusal
 print("the first sample's score has a nonzero gradient with respect to the other 15 samples with BatchNorm, exactly "
       f"zero with LayerNorm; gantut refuses the BatchNorm critic:\n  ValueError: {refusal}")
+
+# %% [markdown]
+# ```{admonition} Mistake 3b: the gradient norm over the wrong dimensions
+# :class: warning
+# A slip in hand-written penalties: `grads.norm(2, dim=1)` on image gradients of shape (N, 1, 28, 28)
+# takes the norm over the single channel — one number per *pixel*, not one per image — and the penalty
+# then pushes every pixel's partial derivative towards 1, a different constraint altogether (for a
+# critic of slope exactly 1 it is far from 0). Flatten each sample's gradient first, as `gantut` does.
+# ```
+
+# %%
+slope_one = lambda images: images.flatten(1) @ torch.full((784,), 1 / 28.0)        # |grad| = 1 for every image
+image_points = mnist.images[:8].clone().requires_grad_(True)
+(image_grads,) = torch.autograd.grad(slope_one(image_points).sum(), image_points)    # (8, 1, 28, 28)
+per_image, per_pixel = image_grads.flatten(1).norm(dim=1), image_grads.norm(2, dim=1)  # (8,) and (8, 28, 28)
+assert torch.allclose(per_image, torch.ones(8)) and losses.gradient_penalty(slope_one, mnist.images[:8], -mnist.images[:8]) < 1e-6
+assert torch.allclose(per_pixel, torch.full_like(per_pixel, 1 / 28.0)) and ((per_pixel - 1) ** 2).mean() > 0.9
+print("a critic of slope 1: per image the gradient norm is 1 and gantut's penalty below 1e-6; per pixel (norm over "
+      "dim=1) every norm is 1/28 and the same penalty term is above 0.9")
 
 # %% [markdown]
 # ```{admonition} Mistake 4: clipping the generator
