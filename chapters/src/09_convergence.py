@@ -1114,12 +1114,13 @@ print("both modern generators beat chapter 4's DCGAN and chapter 5's WGAN-GP and
 
 # %% tags=["nbval-ignore-output"]
 backbone_gap = board[MODERN_DCGAN]["FID"][0] - board[MODERN_RESIDUAL]["FID"][0]
-residual_fids = [fid for _, _, fid in residual_meta["curve"]]   # measured at every eighth of the run (fid_of)
+residual_fids = [fid for _, _, fid in residual_meta["curve"]]   # (seconds, step, FID) at each measurement
+residual_steps = [step for _, step, _ in residual_meta["curve"]]
 last_move = abs(residual_fids[-1] - residual_fids[-2])
 print(f"residual networks vs DCGAN networks, {full_meta['steps']:,} steps each, one training seed: FID "
       f"{board[MODERN_RESIDUAL]['FID'][0]:.1f} vs {board[MODERN_DCGAN]['FID'][0]:.1f} (gap {backbone_gap:.1f}); the "
       f"residual run's FID moved by {last_move:.1f} between its last two measurements ({residual_fids[-2]:.1f} -> "
-      f"{residual_fids[-1]:.1f}, {full_meta['steps'] // 8:,} steps apart)")
+      f"{residual_fids[-1]:.1f}, {residual_steps[-1] - residual_steps[-2]:,} steps apart)")
 # At (about) equal seconds instead: the residual run's measurement nearest to the DCGAN run's whole budget.
 dcgan_seconds, _, dcgan_final = full_meta["curve"][-1]
 near_seconds, near_steps, near_fid = min(residual_meta["curve"], key=lambda point: abs(point[0] - dcgan_seconds))
@@ -1150,7 +1151,7 @@ plt.show()
 # **Between the two modern runs the table does not decide.** Their FID gap (printed above) is smaller than
 # the summed spreads over draws; KID orders them the other way round, within its own, larger spreads; and
 # the residual run was still changing by more than that gap when it stopped (its FID dropped by more
-# between its last two measurements, an eighth of the run apart, after four flat ones). Each network was
+# between its last two measurements, 750 steps apart, after four flat ones). Each network was
 # trained from one seed, so the table ranks these two *runs*, not the two architectures; the three-seed
 # comparison at 1,000 steps above found no difference either. What the table does show is R3GAN's main
 # ingredients — loss, penalties and networks — together, scaled down to MNIST, working: the book's two
