@@ -452,7 +452,8 @@ print("every damage raises FID more than 5x and KID by more than 3 times the sum
 #
 # ## 7.5 The leaderboard
 #
-# Every MNIST generator this book ships, three draws of 1,000 samples each (noise seeds 1234 to 1236),
+# The main MNIST generator of each chapter (not the short or multi-seed comparison runs that chapters 5,
+# 8 and 9 also ship), three draws of 1,000 samples each (noise seeds 1234 to 1236),
 # against the 1,000 held-out digits: FID and KID on the classifier's features and the "MNIST score" (IS with the
 # classifier, 10 splits). Chapter 8's conditional generator is asked for each class 100 times (an even
 # spread of labels, which an unconditional generator has to find on its own); its four loss-zoo
@@ -623,20 +624,21 @@ print("FID against the stratified held-out digits, N = 1,000, 10 draws each: " +
 # ± is the spread of the score, not of training (chapter 9 printed its residual run's FID moving from 24.5
 # to 16.2 between its last two measurements, 750 steps apart: another seed or checkpoint would give
 # another number), and
-# {cite:t}`lucic2018equal` found that differences between GAN variants often vanish across training
-# seeds. And the rows differ in more than their names: steps (5,000 to 12,000), optimiser settings,
+# {cite:t}`lucic2018equal` found that, given enough hyperparameter search and random restarts,
+# differences between GAN variants largely vanish. And the rows differ in more than their names: steps (5,000 to 12,000), optimiser settings,
 # critic steps per generator step and compute (chapter 8's WGAN-GP takes five critic steps per generator
 # step, at its own learning rate and Adam's $\beta$). So a band is a ranking of *these trained models*,
 # not of recipes. KID, whose spread over draws is larger, orders some rows differently: its means put the
 # zoo's WGAN-GP level with the zoo's non-saturating GAN, chapter 9's DCGAN-nets run ahead of its
-# residual-nets run, and chapter 4's DCGAN behind the zoo's non-saturating GAN.
+# residual-nets run, and chapter 4's DCGAN behind the zoo's non-saturating GAN — all three within KID's
+# own spreads, so KID ranks none of these pairs.
 #
 # The metrics also disagree, in instructive ways. The conditional generator's MNIST score is *higher
 # than the real digits'*. Asked for labels at random instead, the same generator scores about what the
-# data scores (printed above): the margin came from the ten splits (section 7.3 showed IS depends on
-# them), each of which holds exactly ten requests of every class when the labels are dealt out in order,
-# so each split's $p(y)$ is nearly uniform. A score above the data's measured the bookkeeping, not
-# realism. The MNIST score of chapter 3's MLP GAN is close to the DCGAN's although its FID is more than
+# data scores (printed above, one draw): the margin came from how the labels were dealt — in order, ten
+# requests of every class in each of the ten splits (section 7.3 showed IS depends on the splits), so each
+# split's $p(y)$ is nearly uniform; random labels unbalance both the whole sample and each split, and this
+# control does not separate the two. A score above the data's measured the bookkeeping, not realism. The MNIST score of chapter 3's MLP GAN is close to the DCGAN's although its FID is more than
 # twice as large: IS asks only for confident, varied labels. Precision and recall (next) say what FID
 # folds together: in the classifier's feature space the MLP GAN's samples fall inside the data's
 # manifold more often than the DCGAN's (higher precision) while they cover less of the data (lower
@@ -647,9 +649,9 @@ print("FID against the stratified held-out digits, N = 1,000, 10 draws each: " +
 # held-out reference digits. Its FID is not section 7.3's real-versus-real value at the same
 # $N = 1{,}000$ (two random halves of the training digits; both printed above), and the sampling design
 # explains it: with the shipped data the reference set holds exactly 100 digits of each class, the row's
-# training digits only roughly 100 (the class counts are printed below), 7.3's random halves whatever a
+# training digits only roughly 100 (the class counts are printed above), 7.3's random halves whatever a
 # random draw gives. The noise in the class counts adds
-# to FID's bias. The cell below measures the floor three ways — training digits drawn 100 per class, or at
+# to FID's bias. The cell above measures the floor three ways — training digits drawn 100 per class, or at
 # random, against the stratified reference — next to 7.3's random-against-random value: the fewer
 # random class counts, the lower the floor. So FIDs at equal $N$ can carry different biases, and a
 # generator asked for exactly 100 digits of each class (the conditional one) is compared against a
@@ -801,8 +803,8 @@ print(f"FID, wrong conversion: {fid_wrong_convention:.1f}; real training digits 
       f"{board['real training digits']['FID'][0]:.1f}")
 
 # %% [markdown]
-# A distortion of the size of the real-data floor (printed above), and a silent one: enough to reorder
-# generators whose FIDs are close. Pass `((x + 1) / 2)` with `normalize=True`, or
+# A distortion of the size of the real-data floor (printed above), and a silent one: large enough that it
+# could reorder generators whose FIDs are close (not shown here). Pass `((x + 1) / 2)` with `normalize=True`, or
 # `((x + 1) * 127.5).round().byte()` with the default.
 #
 # ```{admonition} Mistake: resizing the two sets differently
@@ -847,8 +849,8 @@ for name, (same, mixed) in resize_table.items():
 #
 # ```{admonition} Mistake: too few samples
 # :class: warning
-# With fewer samples than feature dimensions the covariance estimate has rank below $N$ and the FID is
-# dominated by bias; with a few more samples it still is (section 7.3). The classic code computes `scipy.linalg.sqrtm` of the
+# With fewer samples than feature dimensions the covariance estimate (rank at most $N - 1 < d$) is
+# singular and the FID is dominated by bias; with a few more samples it still is (section 7.3). The classic code computes `scipy.linalg.sqrtm` of the
 # product $\Sigma_r\Sigma_g$, which is not symmetric. With 50 samples (fewer than the 61 features that
 # are not dead, section 7.2) the product has a large null space and the computed square root comes out
 # *complex*; its imaginary parts are small enough for pytorch-fid's tolerance ($10^{-3}$), so that code
@@ -955,7 +957,8 @@ for n in (50, 100, 200, 400):
 # - FID is biased (about $1/N$ for $N \gg d$, which can be extrapolated away); KID is not. IS depends on
 #   the split count and the sample order.
 # - Precision and recall separate the quality of samples from the coverage of the data; a
-#   nearest-neighbour check catches what every one of these metrics rewards, copying the training set.
+#   nearest-neighbour check catches exact and noisy copies of the training set, which every one of these
+#   metrics rewards.
 # - On the book's unconditional generators, with spreads over draws, FID separates bands: chapter 9's
 #   modern runs, the WGAN-GPs and SN-GAN, then chapter 4's DCGAN with the non-saturating, hinge and LSGAN
 #   GANs, then clipping and the MLP GAN (the modern DCGAN run is ahead of chapter 8's WGAN-GP by less than
