@@ -314,7 +314,7 @@ def jsd_lower_bound(discriminator):
 def train_discriminator(n_samples=None, steps=D_STEPS, batch=BATCH, seed=SEED, record_every=100, desc=None):
     """Train D on fresh samples every step (n_samples=None) or on a fixed dataset of n_samples.
 
-    Returns the network and its history: step, max |D - D*| on the support, JSD lower bound (and, for a
+    Returns the network and its history: step, max |D - D*| on the band, JSD lower bound (and, for a
     fixed dataset, the training set: real and fake samples, each (n_samples, 1)).
     """
     torch.manual_seed(seed)
@@ -400,12 +400,16 @@ plt.show()
 # there is no data. Smoothing the *fake* labels too ($\beta = 0.1$) is the mistake that
 # {cite:t}`salimans2016improved` (Section 3.4) warn about: where $p_{data} \approx 0$ and $p_g > 0$,
 # $D^* \to 0.1$ instead of 0, so $D$ no longer pushes the generator's samples out of regions without
-# data. The cell trains the same architecture (with the shorter budget of the data-size comparison below,
+# data. (On this chapter's band the data never vanish, so the run below shows that optimum's shift where
+# $p_g$ dominates, not the limit 0.1 itself.) Weighting the two classes unequally also changes which
+# divergence the game measures: a JSD with weights $\pi$ and $1 - \pi$ {cite:p}`huszar2015not`. The cell trains the same architecture (with the shorter budget of the data-size comparison below,
 # printed) in all three ways, and once more with targets 1 and 0 as a control, and compares each with its
 # own optimum and with the chapter's $D^*$. The formulas differ from $D^*$ by up to 0.17, 0.09 and 0.08 on
 # the band, while at this budget even the plain loss misses $D^*$ by several hundredths (printed); so the
 # sharper test is the paired one: each variant's difference from the control, trained from the same
-# initial network, against the difference its formula predicts. One training seed each.
+# initial network, against the difference its formula predicts. One training seed each; the two-real
+# variant also doubles the real samples per step and so draws a different stream, which makes its
+# pairing with the control looser than the smoothing variants'.
 # ```
 
 # %%
@@ -456,8 +460,10 @@ for name, (own, plain) in variant_errors.items():
     print(f"{name:32s} max |D - its optimum| {own:.3f}; max |D - p / (p + q)| {plain:.3f}; shift vs the control: "
           f"error {shift_errors[name][0]:.3f} against a predicted shift of up to {shift_errors[name][1]:.3f}")
 gap_side = support & (p_g > 10 * p_data)             # the band's stretch where the generator's density dominates
-print(f"where p_g > 10 p_data on the band, the two-sided D is at least {variants['targets 0.9 and 0.1 (two-sided)'][0][gap_side[support]].min():.3f} "
-      f"(the plain optimum there is at most {d_star[gap_side].max():.3f})")
+two_sided_trained, two_sided_optimum = variants["targets 0.9 and 0.1 (two-sided)"]
+print(f"where p_g > 10 p_data on the band: the two-sided D is at least {two_sided_trained[gap_side[support]].min():.3f}, "
+      f"its own optimum at least {two_sided_optimum[gap_side[support]].min():.3f}, the plain optimum at most "
+      f"{d_star[gap_side].max():.3f}")
 
 # %% [markdown]
 # ### How the gap depends on the amount of data
@@ -486,7 +492,7 @@ for n in sizes:
                                            if step >= 2 * COMPARE_STEPS / 3]) for run in runs])
 
 # %% tags=["nbval-ignore-output"]
-print(f"{COMPARE_STEPS:,} steps of batch {COMPARE_BATCH}, seeds {COMPARE_SEEDS}: max |D - D*| on the support "
+print(f"{COMPARE_STEPS:,} steps of batch {COMPARE_BATCH}, seeds {COMPARE_SEEDS}: max |D - D*| on the band "
       f"(averaged over the last third of training), mean +- sample SD (n = {len(COMPARE_SEEDS)})")
 for label, gaps in final_gaps.items():
     print(f"{label:>15s}: {gaps.mean():.3f} +- {gaps.std(ddof=1):.3f}  (seeds: {', '.join(f'{g:.3f}' for g in gaps)})")
@@ -508,7 +514,7 @@ print("the gap shrinks from 100 to 1,000 to 10,000 samples on every seed (paired
 fig, ax = plt.subplots(figsize=(7, 3.6))
 for label, h in gap_histories.items():
     ax.semilogy(h["step"], h["max_error"], lw=2, label=label)
-ax.set(xlabel="discriminator step", ylabel=r"max $|\hat D - D^*|$ on the support",
+ax.set(xlabel="discriminator step", ylabel=r"max $|\hat D - D^*|$ on the band",
        title=f"More data brings D closer to D* (seed {COMPARE_SEEDS[0]})")
 ax.legend(frameon=False, fontsize=8)
 plt.show()
@@ -522,12 +528,13 @@ plt.show()
 # with more steps and a larger batch, got within 0.03 by its last records — three things differ from
 # these runs: steps, batch and the scoring window). Over the last third of training the
 # 100-sample error is at least 1.5 times the
-# 1,000-sample error on every seed — section 2.4 shows that the network has learnt *those* 100 points — and the 1,000-sample
+# 1,000-sample error on every seed — with 100 points the network fits their sampling noise, which section 2.4
+# measures — and the 1,000-sample
 # error is above the 10,000-sample one on every seed (both asserted). Whether fresh samples beat 10,000
 # at this budget the printout answers per seed, paired; three seeds rank them only if the mean
 # difference exceeds twice the SD of the paired differences (for three seeds, a paired t statistic above $2\sqrt 3 \approx 3.46$, two-sided $p \approx 0.07$). A GAN's
 # discriminator is in between: it sees fresh fakes at every step, but only the finite training set of
-# real data, which it could learn by heart as the 100-sample network learnt its fixed samples — one reason the formulas
+# real data, whose sampling noise it can fit as the 100-sample network fitted its fixed samples' — one reason the formulas
 # of this chapter hold only approximately in practice.
 #
 # ## 2.4 A trained discriminator measures JSD from below
@@ -581,14 +588,15 @@ MEMORY_SEEDS = COMPARE_SEEDS + [SEED + 3, SEED + 4, SEED + 5]
 memorised = memorised + [train_discriminator(100, steps=COMPARE_STEPS, batch=COMPARE_BATCH, seed=seed)
                          for seed in MEMORY_SEEDS[len(COMPARE_SEEDS):]]
 fresh_rng = torch.Generator().manual_seed(SEED + 7)
-bound_train, bound_true, fresh_sd = [], [], []
+bound_train, bound_true, fresh_sd, fresh_mean = [], [], [], []
 for discriminator_100, run_100 in memorised:
     bound_train.append(sample_bound(discriminator_100, *run_100["training_set"]))
     bound_true.append(jsd_lower_bound(discriminator_100))
     fresh = [sample_bound(discriminator_100, p_data_dist.sample(100, fresh_rng), p_g_dist.sample(100, fresh_rng))
              for _ in range(FRESH_DRAWS)]
     fresh_sd.append(np.std(fresh, ddof=1))
-bound_train, bound_true, fresh_sd = np.array(bound_train), np.array(bound_true), np.array(fresh_sd)
+    fresh_mean.append(np.mean(fresh))
+bound_train, bound_true, fresh_sd, fresh_mean = (np.array(v) for v in (bound_train, bound_true, fresh_sd, fresh_mean))
 excess = bound_train - bound_true                               # one per training seed
 t_excess = excess.mean() / (excess.std(ddof=1) / np.sqrt(len(excess)))   # paired over seeds
 assert (bound_true <= jsd_true).all()                        # under the true distributions: a bound, every seed
@@ -603,17 +611,20 @@ print(f"seeds {MEMORY_SEEDS}: (log 4 + V)/2 on the 200 training samples {', '.jo
       f"under the true distributions {', '.join(f'{b:.3f}' for b in bound_true)}; true JSD {jsd_true:.3f}")
 print(f"excess of the training-sample value, per seed {', '.join(f'{e:+.3f}' for e in excess)}: mean {excess.mean():+.3f}, "
       f"sample SD {excess.std(ddof=1):.3f}, t = {t_excess:.1f} ({len(excess) - 1} df)")
-print(f"on fresh 100 + 100 points the same quantity scatters with SD {', '.join(f'{sd:.3f}' for sd in fresh_sd)} "
-      f"({FRESH_DRAWS} draws per seed)")
+print(f"on fresh 100 + 100 points the same quantity averages {', '.join(f'{m:.3f}' for m in fresh_mean)} and scatters "
+      f"with SD {', '.join(f'{sd:.3f}' for sd in fresh_sd)} ({FRESH_DRAWS} draws per seed)")
 
 # %% [markdown]
-# The control says how much of this is noise. Fresh draws of 100 + 100 points scatter around the value
-# under the true distributions, with a standard deviation of a few hundredths (printed): on one seed the
+# The control says how much of this is noise. Fresh draws of 100 + 100 points average close to the value
+# under the true distributions and scatter around it with a standard deviation of a few hundredths (both
+# printed): on one seed the
 # training-sample value can land below the truth by chance. Over six training seeds, though, the
 # training-sample value is higher than the value under the true distributions by more than sampling noise
-# explains (a one-sided paired t-test over seeds, asserted: memorisation would raise it, not lower it): the network scores its own points better than it scores
-# the distributions — memorisation. The training-sample value is therefore no bound: it is biased upwards by
-# whatever the network memorised, and noisy besides. The lesson generalises: estimate a divergence with a discriminator on data it did not train on, and
+# explains (a one-sided paired t-test over seeds, asserted: fitting the training points can only be
+# expected to raise it): the network scores its own points better than it scores the distributions. It
+# has fitted their sampling noise, not learnt them by heart — a network that had memorised all 100 + 100
+# points would score near $\log 2 \approx 0.69$ on them, far above the values printed. The training-sample
+# value is therefore no bound: it is biased upwards by whatever the network fitted, and noisy besides. The lesson generalises: estimate a divergence with a discriminator on data it did not train on, and
 # report the estimate with its sampling error. {cite:t}`arora2017generalization` make the point in
 # theory: between finite samples the Jensen–Shannon (or Wasserstein) distance need not approach its
 # value between the distributions, while the "neural-net distance" that a discriminator of bounded
@@ -722,9 +733,9 @@ plt.show()
 # counts both $|D - D^*|$ and the difference of their gradients in $x$ — and the generator's Jacobian
 # satisfies $\mathbb E\|J_\theta G\|^2 \le M^2$, the saturating gradient is smaller than
 # $M\varepsilon / (1 - \varepsilon)$. Here, at $\theta = -2$, the non-saturating loss
-# still gets a push of order one (the figure shows its size; its sign, printed above, is negative once $D$
-# has taken a few steps — against the untrained $D$ of step 0 it need not be — so a gradient step then
-# moves $\theta$ towards the data). That push is not a gradient of JSD, which is flat
+# still gets a push of order one (the figure shows its size; its sign, printed above, is negative at every
+# record from step 100 on, asserted — against the untrained $D$ of step 0 it need not be — so a gradient
+# step then moves $\theta$ towards the data). That push is not a gradient of JSD, which is flat
 # here; it comes from the slope of the network's logit where the fakes lie, so it is only as large as
 # that slope: a discriminator whose logit flattens far from the data would starve this loss too. Arjovsky and Bottou also
 # show (Theorem 2.6) that if the discriminator and its gradient in $x$ are $D^*$'s plus independent
@@ -733,8 +744,8 @@ plt.show()
 # discriminator is trained, not noisy, and its push stays below $-0.3$ at every record from step 100 on
 # (asserted); the theorem says how fragile that is once $D$'s gradient carries noise. That push is also
 # why a flat divergence does not doom a GAN: {cite:t}`fedus2018many` train non-saturating GANs on data
-# that lies on a low-dimensional manifold, the situation of Theorem 2.2 where the JSD gives little
-# gradient, and find that they learn it anyway: the generator follows the discriminator's gradient, not
+# that lies on a low-dimensional manifold, the situation of Theorems 2.2 and 2.3 (a perfect discriminator
+# exists, and the JSD is constant at $\log 2$, so its gradient is zero), and find that they learn it anyway: the generator follows the discriminator's gradient, not
 # the divergence's.
 # (Chapter 1's one-parameter game shows the generator *moving* under both losses: the saturating one
 # stalls where $D$ wins and the non-saturating one crosses the gap.)
@@ -748,7 +759,7 @@ plt.show()
 # 1. **Mixture data.** If $p_{data} = \sum_k w_k p_k$, what is $D^*$? Check your formula against
 #    `theory.optimal_discriminator` for the mixture of section 2.3.
 # 2. **The density ratio.** Show that the logit of $D^*$ is $\log p_{data}(x) - \log p_g(x)$, and
-#    use the trained discriminator of section 2.3 to estimate the log density ratio on the support.
+#    use the trained discriminator of section 2.3 to estimate the log density ratio on the band.
 # 3. **No JSD needed.** Show $C(G) \ge -\log 4$ directly, with Jensen's inequality.
 #
 # ```{admonition} Solution 1
@@ -771,7 +782,7 @@ print("the mixture formula agrees with theory.optimal_discriminator everywhere o
 # of many GAN variants and of the "density ratio trick" {cite:p}`mohamed2016implicit`. Estimating a density
 # ratio with a classifier is older than GANs {cite:p}`sugiyama2012density`; noise-contrastive estimation
 # {cite:p}`gutmann2010nce` is its closest relative in density estimation. The cell below compares the network's
-# logit with the true log ratio on the support.
+# logit with the true log ratio on the band.
 # ```
 
 # %% tags=["hide-input"]
@@ -780,7 +791,7 @@ with torch.no_grad():
 log_ratio = np.log(p_data[support]) - np.log(p_g[support])
 ratio_error = np.abs(logit_hat - log_ratio).max()
 assert ratio_error < 0.3
-print(f"max |logit D_hat - log(p_data / p_g)| on the support: {ratio_error:.2f} nats (below 0.3)")
+print(f"max |logit D_hat - log(p_data / p_g)| on the band: {ratio_error:.2f} nats (below 0.3)")
 
 # %% [markdown]
 # ```{admonition} Solution 3
@@ -816,6 +827,7 @@ print(f"max |logit D_hat - log(p_data / p_g)| on the support: {ratio_error:.2f} 
 # - Arora, S., Ge, R., Liang, Y., et al. (2017). Generalization and Equilibrium in Generative Adversarial Nets (GANs). *Proceedings of the 34th International Conference on Machine Learning (ICML)*.
 # - Salimans, T., Goodfellow, I., Zaremba, W., et al. (2016). Improved Techniques for Training GANs. *Advances in Neural Information Processing Systems 29 (NIPS 2016)*.
 # - Szegedy, C., Vanhoucke, V., Ioffe, S., et al. (2016). Rethinking the Inception Architecture for Computer Vision. *IEEE Conference on Computer Vision and Pattern Recognition (CVPR)*.
+# - Huszár, F. (2015). How (not) to Train your Generative Model: Scheduled Sampling, Likelihood, Adversary? arXiv:1511.05101.
 # - Fedus, W., Rosca, M., Lakshminarayanan, B., et al. (2018). Many Paths to Equilibrium: GANs Do Not Need to Decrease a Divergence at Every Step. *International Conference on Learning Representations (ICLR)*.
 # - Sønderby, C. K., Caballero, J., Theis, L., et al. (2017). Amortised MAP Inference for Image Super-resolution. *International Conference on Learning Representations (ICLR)*.
 # - Arjovsky, M., Chintala, S. & Bottou, L. (2017). Wasserstein Generative Adversarial Networks. *Proceedings of the 34th International Conference on Machine Learning (ICML)*.
