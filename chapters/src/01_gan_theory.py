@@ -14,7 +14,8 @@
 #   the discriminator wins;
 # - why training a game by gradient steps is harder than minimising a loss, and one remedy.
 #
-# **Run time.** Quick profile: about a minute on a CPU with two threads. Nothing here needs a GPU;
+# **Run time.** Quick profile: about a minute on the two-thread CPU that built this page (it scales with
+# the CPU's speed). Nothing here needs a GPU;
 # the full profile only uses more samples.
 
 # %% tags=["hide-input"]
@@ -360,7 +361,7 @@ print(f"forward KL fit: mean {tidy(mean_f, 4):.4f}, variance {np.exp(2 * log_std
 assert abs(mean_f) < 1e-3 and abs(np.exp(2 * log_std_f) - 10) < 1e-3
 assert abs(abs(mean_r) - 3) < 0.05, "reverse KL picks a bump"
 assert abs(mean_j) < 1e-3, "JSD prefers covering both bumps for this p"
-assert all(abs(abs(ends[label][0].x[0]) - 3) < 0.1 for label in ("min KL(q || p)", "min JSD(p || q)")), \
+assert all(abs(ends[label][0].x[0] - 3) < 0.1 for label in ("min KL(q || p)", "min JSD(p || q)")), \
     "from the narrow start (a Gaussian at 1, nearer the right bump), reverse KL and JSD end on that bump"
 
 # %%
@@ -468,8 +469,8 @@ print(f"at D(G(z)) = {early}: non-saturating gradient is {ratio:.0f} times the s
 # `nn.BCELoss` on `torch.sigmoid(logit)` (the non-saturating loss written with probabilities) divides
 # its gradient by $\max(\sigma(1 - \sigma), 10^{-12})$, so once $\sigma$ falls below about $10^{-12}$ (a
 # logit below about $-28$) the gradient shrinks with $\sigma$ — about $4 \times 10^{-6}$ at logit $-40$,
-# where the right gradient is $-1$ — and once `sigmoid` returns exactly 0 (below about $-87$ to $-89$ in
-# float32, depending on how the CPU handles denormal numbers)
+# where the right gradient is $-1$ — and once `sigmoid` returns exactly 0 (in float32 below about $-88.7$,
+# where $e^{-\ell}$ overflows, or $-87.3$ on a CPU set to flush denormal numbers to zero)
 # the loss is clamped at 100 and the gradient is 0. No NaN, no warning: a generator that stops learning
 # from the samples $D$ rejects most surely. Work with logits: $\log(1 - \sigma(\ell)) = \log\sigma(-\ell)$, which
 # `F.logsigmoid` computes stably (and `F.binary_cross_entropy_with_logits` for the cross-entropy).
@@ -696,7 +697,9 @@ plt.show()
 # gradient play on a game need not go steadily towards its equilibrium, so a GAN's losses should not be
 # read like a loss going downhill (section 1.6 shows one that goes down for the wrong reason).
 #
-# ## 1.6 Common mistakes
+# ## 1.6 A tiny GAN: the two losses, and a common mistake
+#
+# (Another slip of the training loop, fakes not detached in $D$'s step, is shown running in chapter 3.)
 #
 # ```{admonition} Mistake: the generator's loss written as the discriminator's loss
 # :class: warning
@@ -945,8 +948,8 @@ for name, gradient in direction.items():
 print(f"angle between the two: {angle:.0f} degrees")
 
 # %% [markdown]
-# The non-saturating loss weights each fake by $1 - D$, so the fakes far out in $p_g$'s wide right tail,
-# which $D^*$ rejects most surely, dominate its gradient: pull them in, narrow the generator. The
+# The non-saturating loss weights each fake by $1 - D$, so the fakes far out in $p_g$'s tails — mostly the
+# right one, which holds far more of them — which $D^*$ rejects most surely, dominate its gradient: pull them in, narrow the generator. The
 # saturating loss weights by $D$, so the fakes that already overlap the data dominate, and they ask for
 # a little more spread. Same data, same discriminator, same samples: the loss alone turned the step by
 # the angle printed above.
@@ -1021,7 +1024,7 @@ for loss_name in ("non-saturating", "saturating"):
     assert distance["densities", loss_name][GAME_STEPS - 1] < 0.05
     assert distance["point masses", loss_name][GAME_STEPS - 1] > 10 * distance["densities", loss_name][GAME_STEPS - 1]
 assert distance["point masses", "non-saturating"][-1] > 0.2 and distance["point masses", "saturating"][-1] > 0.9
-for loss_name in ("non-saturating", "saturating"):   # ... creeping in, not spiralling out
+for loss_name in ("non-saturating", "saturating"):   # ... no spiral out: at most 1% beyond the start, then closer
     assert distance["point masses", loss_name][-1] < distance["point masses", loss_name][GAME_STEPS - 1] < 1.01
 
 # %% [markdown]
@@ -1040,9 +1043,10 @@ for loss_name in ("non-saturating", "saturating"):   # ... creeping in, not spir
 # of that mixed case is below 1 (asserted) — so the Dirac-GAN is the extreme case. In the language of
 # {cite:t}`balduzzi2018mechanics`, $D$'s curvature is the symmetric (damping) part of the game's Jacobian
 # and the coupling between $a$ and $\theta$ its antisymmetric (rotating) part; with point masses the
-# curvature in $a$ vanishes at the equilibrium, and the pair $(a, \theta)$ only rotates. Adding noise to both distributions on purpose, *instance noise*
-# ({cite:t}`arjovsky2017principled`, Section 3; {cite:t}`sonderby2017amortised`), is one remedy built on this effect; chapter 9 analyses it with
-# {cite:t}`mescheder2018converge`. The linearisation is the same for both losses, as checked: $D = \tfrac12$
+# curvature in $a$ vanishes at the equilibrium, and the pair $(a, \theta)$ only rotates. Adding noise to
+# both distributions on purpose, *instance noise*, was proposed so that disjoint supports overlap and the
+# divergence is defined again ({cite:t}`arjovsky2017principled`, Section 3; {cite:t}`sonderby2017amortised`);
+# {cite:t}`mescheder2018converge` show that it also works through this damping (chapter 9). The linearisation is the same for both losses, as checked: $D = \tfrac12$
 # at the equilibrium.)
 #
 # ## Exercises
