@@ -4,8 +4,8 @@
 # Chapter 1 set up the game $\min_G \max_D V(D, G)$. Here we solve the inner maximisation in
 # closed form, as Section 4 of {cite:t}`goodfellow2014gan` does, and find out what the
 # generator minimises when it plays the minimax loss against that best discriminator: the
-# Jensen–Shannon divergence. (The non-saturating loss that practice uses minimises something
-# else: against $D^*$ its gradient is that of $\mathrm{KL}(p_g\,\|\,p_{data}) - 2\,\mathrm{JSD}$,
+# Jensen–Shannon divergence. (The non-saturating loss that practice uses follows the gradient of
+# something else: against $D^*$ its gradient is that of $\mathrm{KL}(p_g\,\|\,p_{data}) - 2\,\mathrm{JSD}$,
 # Theorem 2.5 of {cite:t}`arjovsky2017principled`, as chapter 1 checked.) Every step is checked by code on
 # 1D distributions whose densities we know exactly, and then a neural discriminator, trained
 # only on samples, is compared with the formula.
@@ -19,7 +19,7 @@
 # - why a perfect discriminator on disjoint supports starves the saturating generator loss, and
 #   what the non-saturating loss receives instead.
 #
-# **Run time.** Quick profile: about two minutes on two CPU cores. The full profile trains section
+# **Run time.** Quick profile: about two minutes on the two-core CPU that built this page. The full profile trains section
 # 2.3's discriminators for more steps, with larger batches; everything here runs on the CPU (the
 # networks are small), in either profile.
 
@@ -122,10 +122,10 @@ assert worst < 1e-6
 # The same pointwise argument gives the best discriminator of every loss that is a sum of per-sample terms
 # in $D$, and each is a function of the density ratio $r = p_{data}/p_g$. (Chapter 5's Wasserstein critic,
 # constrained to be 1-Lipschitz, and chapter 9's relativistic loss, which scores real–fake *pairs*, are
-# not of this kind.) Least squares with targets 1 and 0 (LSGAN, chapter 8)
+# not of this kind.) Least squares with targets 1 and 0 (LSGAN {cite:p}`mao2017lsgan`, chapter 8)
 # minimises $\tfrac12 a (D - 1)^2 + \tfrac12 b D^2$ at the same $D^* = a/(a + b)$, now read as a raw score
 # (chapter 8's exercise 2 checks it). The hinge loss minimises $a\max(0, 1 - D) + b\max(0, 1 + D)$, linear
-# in $D$ on $[-1, 1]$, at $D^* = \operatorname{sign}(a - b)$: it only says on which side of $r = 1$ a point
+# in $D$ on $[-1, 1]$, at $D^* = \operatorname{sign}(a - b)$ {cite:p}`lim2017geometric`: it only says on which side of $r = 1$ a point
 # lies. An $f$-GAN's critic is optimal at $T^* = f'(r)$ {cite:p}`nguyen2010estimating,nowozin2016fgan`, and
 # the GAN's logit at $D^*$ is $\log r$ (exercise 2 checks a trained one against the true ratio): a discriminator is a density-ratio
 # estimator {cite:p}`sugiyama2012density`, and which losses give such estimators is the subject of
@@ -400,7 +400,8 @@ plt.show()
 # there is no data. Smoothing the *fake* labels too ($\beta = 0.1$) is the mistake that
 # {cite:t}`salimans2016improved` (Section 3.4) warn about: where $p_{data} \approx 0$ and $p_g > 0$,
 # $D^* \to 0.1$ instead of 0, so $D$ no longer pushes the generator's samples out of regions without
-# data. (On this chapter's band the data never vanish, so the run below shows that optimum's shift where
+# data. (On this chapter's band the data never vanish, so the run below shows that optimum's shift only on
+# the narrow stretch of the band where
 # $p_g$ dominates, not the limit 0.1 itself.) Weighting the two classes unequally also changes which
 # divergence the game measures: a JSD with weights $\pi$ and $1 - \pi$ {cite:p}`huszar2015not`. The cell trains the same architecture (with the shorter budget of the data-size comparison below,
 # printed) in all three ways, and once more with targets 1 and 0 as a control, and compares each with its
@@ -469,10 +470,10 @@ print(f"where p_g > 10 p_data on the band: the two-sided D is at least {two_side
 # ### How the gap depends on the amount of data
 #
 # With fresh samples at every step the network can approach $D^*$ as closely as its size and
-# the optimiser allow. With a *fixed* dataset it can only learn the empirical distributions,
-# and with few samples it overfits them. Train the same network on datasets of 100, 1,000 and
+# the optimiser allow. With a *fixed* dataset it sees only the empirical distributions, and with
+# few samples it fits their noise. Train the same network on datasets of 100, 1,000 and
 # 10,000 samples of each distribution, and on fresh samples — the amount of data is the only
-# thing that changes — with a smaller budget than above (printed below), three seeds each. A seed
+# thing that changes, apart from how the batches are drawn — with a smaller budget than above (printed below), three seeds each. A seed
 # fixes the network's initial weights, so the runs with the same seed differ only in their data and can
 # be compared in pairs. The maximum error jumps from one record to the next (the figure below), so each
 # run is scored by its average over the last third of training.
@@ -552,7 +553,7 @@ plt.show()
 # %%
 bounds = np.array(history["jsd_bound"])
 # Both sides are computed independently (the network's V on the grid; JSD from the densities):
-# a sign error in either would put the "bound" above the truth; the second check, a gap below 0.01, catches a wrong factor.
+# an error in either can put the "bound" above the truth or far below it; the second check, a gap below 0.01, catches the latter.
 assert (bounds <= jsd_true + 1e-6).all() and jsd_true - bounds[-1] < 0.01
 print(f"true JSD {jsd_true:.4f} nats; the bound from the trained D stays below it and ends within 0.01")
 
@@ -569,9 +570,9 @@ plt.show()
 # gives $V \approx -\log 4$) and climbs towards the true JSD, never above it. A GAN's discriminator
 # loss therefore *estimates* a divergence — but only as well as the discriminator is trained, and
 # only if $V$ is taken under the true distributions. The discriminator's own training loss is $-V$ on
-# the samples it was trained on, and for a discriminator that fitted them the "bound" computed
-# from them is not a bound: nothing keeps it below the JSD, and it carries the sampling noise of
-# 100 + 100 points besides. Take the three 100-sample discriminators of section 2.3 and three more trained
+# the samples it was trained on, and the "bound" computed from a sample is not a bound: it carries the
+# sampling noise of 100 + 100 points, so nothing keeps it below the JSD even without any fitting, and a
+# discriminator that fitted its points adds an upward bias on top. Take the three 100-sample discriminators of section 2.3 and three more trained
 # the same way on other seeds (six training runs, each with its own 100 + 100 points), and as a control
 # score each of them on fresh draws of 100 + 100 points, to see how much of the gap sampling noise explains:
 
@@ -818,6 +819,8 @@ print(f"max |logit D_hat - log(p_data / p_g)| on the band: {ratio_error:.2f} nat
 #
 # - Goodfellow, I., Pouget-Abadie, J., Mirza, M., et al. (2014). Generative Adversarial Nets. *Advances in Neural Information Processing Systems 27 (NIPS 2014)*.
 # - Arjovsky, M. & Bottou, L. (2017). Towards Principled Methods for Training Generative Adversarial Networks. *International Conference on Learning Representations (ICLR)*.
+# - Mao, X., Li, Q., Xie, H., et al. (2017). Least Squares Generative Adversarial Networks. *IEEE International Conference on Computer Vision (ICCV)*.
+# - Lim, J. H. & Ye, J. C. (2017). Geometric GAN. arXiv:1705.02894.
 # - Nguyen, X., Wainwright, M. J. & Jordan, M. I. (2010). Estimating Divergence Functionals and the Likelihood Ratio by Convex Risk Minimization. *IEEE Transactions on Information Theory*.
 # - Nowozin, S., Cseke, B. & Tomioka, R. (2016). f-GAN: Training Generative Neural Samplers using Variational Divergence Minimization. *Advances in Neural Information Processing Systems 29 (NIPS 2016)*.
 # - Sugiyama, M., Suzuki, T. & Kanamori, T. (2012). Density Ratio Estimation in Machine Learning. *Cambridge University Press*.
