@@ -156,7 +156,8 @@ plt.show()
 # %% [markdown]
 # *Reading the figure.* JS jumps to $\log 2$ as soon as the lines separate and stays flat: its
 # derivative is 0, so a generator trained on it has nowhere to go. KL shoots off to infinity. $W_1$
-# is a V: its slope is $\pm 1$ everywhere and always points towards $\theta = 0$.
+# is a V: its slope is $\pm 1$ everywhere except at $\theta = 0$, and a gradient step always moves
+# $\theta$ towards 0.
 #
 # ## 5.2 Chapter 2's disjoint case, solved
 #
@@ -515,15 +516,16 @@ plt.show()
 # loss got no gradient — and still moves to the data: between the supports the critic's slope points
 # the way $\partial W_1/\partial\theta$ does. How fast $\theta$ moves is Adam's doing (it normalises the
 # gradient's size), and near the data it does not settle: it keeps swinging around 1 (within the 0.15
-# checked). Oscillation around an equilibrium is what chapter 9 studies on the Dirac-GAN
-# {cite:p}`mescheder2018converge`; whether this one comes from the game or from Adam itself (with
+# checked). Oscillation around an equilibrium is what chapter 9 studies on the Dirac-GAN, where
+# {cite:t}`mescheder2018converge` show that WGAN and WGAN-GP with finitely many critic steps per
+# generator step need not converge; whether this one comes from the game or from Adam itself (with
 # $\beta_1 = 0.5$ at this step size, Adam can circle a plain minimum too), this run does not tell apart.
 #
 # ## 5.4 Weight clipping and the gradient penalty on MNIST
 #
 # Now both constraints with the same DCGAN-style networks as chapter 4, with one change: the
-# critic has **no BatchNorm** (`norm="none"`), for both constraints, so that the two critics differ only in
-# the constraint and its optimiser. The papers' clipped DCGAN critics kept BatchNorm, and
+# critic has **no BatchNorm** (`norm="none"`), for both constraints, so that the two runs differ only in
+# the constraint and in both networks' optimisers and learning rates (the table). The papers' clipped DCGAN critics kept BatchNorm, and
 # {cite:t}`arjovsky2017wgan` warn that with a small clipping value and no BatchNorm the gradients can
 # vanish: our clipping run is in the regime they warned about, a handicap the penalty run does not have.
 # The constraint and optimiser settings are the papers':
@@ -659,8 +661,8 @@ plt.show()
 # no BatchNorm in either critic), weight clipping moves slowly: its RMSprop learning rate is small and
 # its critic is weak (next section); this run does not separate the two causes. After the quick profile's 250
 # generator steps its samples are still grey blobs with a dark frame, while the penalised WGAN has
-# reached stroke-like shapes. Neither run reaches clean digits in the quick budget on a CPU — the
-# full-scale versions in section 5.9 do. (One seed and a short run: the *mechanics* below are the
+# reached stroke-like shapes. Neither run reaches clean digits in the quick profile's 250 steps; at full
+# scale (section 5.9) the penalised generator largely does, the clipped one still does not. (One seed and a short run: the *mechanics* below are the
 # point here, not the ranking.)
 #
 # ## 5.5 Two diagnostics of clipping
@@ -781,7 +783,8 @@ for step, value in frechet.items():
 
 # %% [markdown]
 # *Reading the figure.* The estimate shoots up while the critic learns to tell the random
-# generator's blobs from digits, then falls steadily as the generator improves; the sample
+# generator's blobs from digits, then falls as the generator improves (after a second, smaller rise
+# early on); the sample
 # quality, measured independently, improves over the same steps. Compare chapter 3's losses, which
 # said nothing about the samples. The estimate is noisy (a fresh batch each step) and comparable
 # only within one run: it depends on the critic's architecture and the penalty's weight.
@@ -793,8 +796,8 @@ for step, value in frechet.items():
 # iteration per training step. For a fully connected layer that makes the layer 1-Lipschitz, and a
 # network of such layers and LeakyReLUs (1-Lipschitz too) is 1-Lipschitz. For a **convolution** the
 # paper normalises the kernel reshaped to a matrix (output channels × inputs of one patch), which is
-# not the convolution's operator norm; we measure the gap below. It costs almost nothing per step
-# (no second backward pass, no clamping) and works with one critic step per generator step. Miyato et al. train it with
+# not the convolution's operator norm; we measure the gap below. It needs no second backward pass
+# and no clamping, only one power-iteration step per layer and forward pass, and works with one critic step per generator step. Miyato et al. train it with
 # both the standard (non-saturating) loss and the hinge loss; we use the standard one.
 # `nets.spectral_normalize` wraps every layer with `torch.nn.utils.parametrizations.spectral_norm`.
 
@@ -890,7 +893,7 @@ plt.show()
 
 # %% [markdown]
 # *Reading the figure.* With one critic step per generator step, a spectral-normalisation step makes 3
-# passes through the critic against WGAN-GP's 16, and no second backward pass (counted above); what that
+# passes through the critic against WGAN-GP's 16 (counted above), and no second backward pass; what that
 # saves in seconds depends on the machine (the timings above are this machine's). After the
 # same number of generator steps the SN-GAN's samples were further along by the Fréchet distance in the
 # runs printed above — one run each, so an illustration, not a ranking: strokes and loops, few finished digits.
@@ -952,7 +955,8 @@ print("reshaped-kernel norms at the end of training, before the extra power iter
 # %% [markdown]
 # The reshaped-kernel norms are exactly 1 only once the power iteration has converged: during training it
 # takes one step per forward pass, so at the end of training they sit near 1 (printed above, before the
-# extra iterations), a little above or below depending on the run. The last layer, a $7 \times 7$ kernel on
+# extra iterations), at or slightly above 1: the power-iteration estimate of $\sigma(W)$ never exceeds
+# it, so during training each reshaped kernel is slightly *more* than 1-Lipschitz. The last layer, a $7 \times 7$ kernel on
 # a $7 \times 7$ input, is a dense layer in disguise, and there the two norms agree (a check on the power
 # iteration). The strided layers have operator norms well
 # above 1, so the usual argument "every layer is 1-Lipschitz, so the critic is" does not apply to
@@ -1108,10 +1112,10 @@ print("a critic of slope 1: per image the gradient norm is 1 and gantut's penalt
 # ```{admonition} Mistake 4: clipping the generator
 # :class: warning
 # Clipping is a constraint on the *critic*. `train.clip_weights` clamps *every* parameter to $[-c, c]$,
-# and in this generator that includes BatchNorm's scale $\gamma$ and shift $\beta$. Shrinking the
-# convolution weights alone would do little, since the BatchNorm after each of them renormalises its
-# output; it is $\gamma$, clamped to $\pm 0.01$, that scales each block's output down a hundredfold, and
-# the generator's output becomes almost constant — a grey image — whatever $z$ is. The cell clips a copy
+# and in this generator that includes BatchNorm's scale $\gamma$ and shift $\beta$. Both parts do damage
+# when the generator samples (in eval mode): BatchNorm's stored running statistics no longer match the
+# shrunk convolutions' outputs, and $\gamma$, clamped to $\pm 0.01$, scales each block's output down a
+# hundredfold. The generator's output becomes almost constant — a grey image — whatever $z$ is. The cell clips a copy
 # of section 5.4's trained WGAN-GP generator and compares it with the original.
 # ```
 
