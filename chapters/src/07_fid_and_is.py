@@ -20,7 +20,7 @@
 # - five common mistakes: images in the wrong range, torchmetrics' input convention, resizing the two
 #   sets differently, too few samples, FIDs compared across feature extractors.
 #
-# **Run time.** Quick profile: under three minutes on two CPU cores; nothing is trained (the
+# **Run time.** Quick profile: under three minutes on the two-core CPU that built this page; nothing is trained (the
 # generators are the ones shipped with chapters 3–5 and 8). The full profile repeats the resamplings
 # of section 7.3 more often.
 
@@ -81,8 +81,9 @@ train_digits, held_out = data.mnist("train"), data.mnist("test")
 # 97.3% accurate on held-out digits), as much of the literature does for MNIST-like data. Inception-v3
 # never saw a handwritten digit: its features describe ImageNet's textures and objects, and a grey
 # 28 x 28 digit blown up to 299 x 299 is far from anything it was trained on, so its "classes" for digits
-# are meaningless and its features weigh what matters for digits (stroke shape, class) arbitrarily. A
-# network that knows the domain measures what we care about. (`features.load_inception` is there for
+# are meaningless, and nothing ties its features to what matters for digits (stroke shape, class). A
+# network that knows the domain measures what it was trained to see — for a digit classifier, class
+# identity first (section 7.5 shows what that implies). (`features.load_inception` is there for
 # readers who score natural images and have its weights.)
 #
 # The **Inception Score** uses the classifier's predicted class distribution $p(y\mid x)$:
@@ -254,8 +255,9 @@ assert dead > 0
 #
 # ## 7.3 The biases
 #
-# **FID is biased.** Two samples of the same distribution have FID $> 0$: the estimated covariances
-# are noisy, and the noise does not cancel {cite:p}`binkowski2018demystifying`. For $N$ well above the
+# **FID is biased.** Two samples of the same distribution have FID $> 0$: the estimated means and
+# covariances are noisy, and the noise does not cancel — the mean term alone adds
+# $\operatorname{tr}\Sigma_r/N_r + \operatorname{tr}\Sigma_g/N_g$ in expectation {cite:p}`binkowski2018demystifying`. For $N$ well above the
 # feature dimension $d$ the expected FID is, to first order, $\mathrm{FID}_\infty + b/N$, and
 # {cite:t}`chong2020effectively`, who derive this, turn it into a remedy: compute FID at several $N$,
 # fit a line in $1/N$ and report its value at $1/N = 0$, $\mathrm{FID}_\infty$. KID's estimator is unbiased, so its
@@ -460,7 +462,7 @@ print("every damage raises FID more than 5x and KID by more than 3 times the sum
 # generators are chapter 4's DCGAN trained with four losses against one LayerNorm discriminator; chapter 9's
 # are the same DCGAN and a scaled-down pair of R3GAN-style residual networks, both trained with the
 # relativistic loss, lazy R1 + R2 penalties and no normalisation in $D$ for 6,250 steps (ten minutes of
-# CPU training for the DCGAN, about twenty for the residual pair). The
+# training on a two-thread CPU for the DCGAN, about twenty for the residual pair). The
 # reference row is three disjoint sets of 1,000 real training digits: what a sampler of the data itself
 # scores with this number of samples (in expectation, for samples whose class counts vary as a random
 # draw's do; see the reading of the table). (Chapter 6's 2D and stacked-MNIST generators model other data; chapter 6 scores them by
@@ -630,8 +632,8 @@ print("FID against the stratified held-out digits, N = 1,000, 10 draws each: " +
 # step, at its own learning rate and Adam's $\beta$). So a band is a ranking of *these trained models*,
 # not of recipes. KID, whose spread over draws is larger, orders some rows differently: its means put the
 # zoo's WGAN-GP level with the zoo's non-saturating GAN, chapter 9's DCGAN-nets run ahead of its
-# residual-nets run, and chapter 4's DCGAN behind the zoo's non-saturating GAN — all three within KID's
-# own spreads, so KID ranks none of these pairs.
+# residual-nets run, and chapter 4's DCGAN behind the zoo's non-saturating GAN — all three within twice
+# KID's summed spreads, the chapter's rule, so KID ranks none of these pairs.
 #
 # The metrics also disagree, in instructive ways. The conditional generator's MNIST score is *higher
 # than the real digits'*. Asked for labels at random instead, the same generator scores about what the
@@ -688,7 +690,8 @@ print("two classes kept: precision unchanged (within 0.05) while recall falls be
 # %% [markdown]
 # Dropping classes is the damage FID cannot name and precision and recall can: every remaining digit
 # is a good digit (precision unchanged), but much of the data has no sample near it (recall falls
-# roughly in proportion to the classes kept: with 2 of 10 classes, most of the data). Strong noise hurts both, recall most: the balls drawn
+# with the classes kept, somewhat less than in proportion: with 2 of 10 classes, most of the data has no
+# sample near it). Strong noise hurts both, recall most: the balls drawn
 # around the noisy samples' features contain almost no real digit.
 
 # %% [markdown]
@@ -738,7 +741,9 @@ for name, distances in memorisation.items():
           f"{np.percentile(distances, 5):5.2f}, within 0.4 of the held-out median {too_close(name):.1%}")
 
 # %% [markdown]
-# None of the leaderboard's generators copies (all twelve are tested; the figure shows three): their
+# None of the leaderboard's generators emits an exact copy, and none has more samples close to a training
+# digit than unseen real digits do, within the test's margin of a few per cent (all twelve are tested;
+# the figure shows three): their
 # samples are about as far from the training digits as unseen real digits are, or farther, while the test
 # flags exact and noisy copies. Pixel distance has
 # a blind spot: a copy shifted by a pixel or two is far from its original in pixels, so a serious check
@@ -850,7 +855,9 @@ for name, (same, mixed) in resize_table.items():
 # ```{admonition} Mistake: too few samples
 # :class: warning
 # With fewer samples than feature dimensions the covariance estimate (rank at most $N - 1 < d$) is
-# singular and the FID is dominated by bias; with a few more samples it still is (section 7.3). The classic code computes `scipy.linalg.sqrtm` of the
+# singular and the FID is dominated by bias; with a few more samples bias is still a large share of it
+# (section 7.3; at $N = 200$ real digits against real digits score a third of the DCGAN's value, printed
+# below). The classic code computes `scipy.linalg.sqrtm` of the
 # product $\Sigma_r\Sigma_g$, which is not symmetric. With 50 samples (fewer than the 61 features that
 # are not dead, section 7.2) the product has a large null space and the computed square root comes out
 # *complex*; its imaginary parts are small enough for pytorch-fid's tolerance ($10^{-3}$), so that code
@@ -937,7 +944,8 @@ print("the ratio between pooled-pixel FID and classifier FID differs by more tha
 # ```{admonition} Solution 2
 # :class: dropdown
 # Each covariance entry has an error of order $1/\sqrt N$, and the trace terms collect about
-# $d^2/N$ of them in squares: $\mathrm{FID} \approx c\, d^2 / N$, so $N \cdot \mathrm{FID}$ settles
+# $d^2/N$ of them in squares; the means add $2d/N$. For two standard Gaussians the first-order value
+# is $(d^2 + 5d)/(2N)$, which is $168/N$ at $d = 16$, so $N \cdot \mathrm{FID}$ settles near 168
 # (printed below, for a few repetitions each).
 # ```
 
