@@ -156,8 +156,8 @@ plt.show()
 # %% [markdown]
 # *Reading the figure.* JS jumps to $\log 2$ as soon as the lines separate and stays flat: its
 # derivative is 0, so a generator trained on it has nowhere to go. KL shoots off to infinity. $W_1$
-# is a V: its slope is $\pm 1$ everywhere except at $\theta = 0$, and a gradient step always moves
-# $\theta$ towards 0.
+# is a V: its slope is $\pm 1$ everywhere except at $\theta = 0$, and its negative gradient always points
+# towards 0.
 #
 # ## 5.2 Chapter 2's disjoint case, solved
 #
@@ -450,7 +450,7 @@ plt.show()
 # way, as in this 1D case,
 # useless as a number, and, as section 5.5 shows, hard to optimise.
 #
-# The penalised critic's gap *overshoots* $W_1$, and by a predictable amount: the penalty is soft.
+# The penalised critic's gap *overshoots* $W_1$, by about a predictable amount: the penalty is soft.
 # If the critic's slope along the transport paths is $s$, the gap is about $s\,W_1$ and the penalty
 # about $\lambda (s - 1)^2$; the critic maximises $s\,W_1 - \lambda(s - 1)^2$, so
 # $s^* = 1 + W_1 / (2\lambda)$, here $1 + 4/20 = 1.2$, close to the measured median slope printed above (a
@@ -662,12 +662,13 @@ plt.show()
 # its critic is weak (next section); this run does not separate the two causes. After the quick profile's 250
 # generator steps its samples are still grey blobs with a dark frame, while the penalised WGAN has
 # reached stroke-like shapes. Neither run reaches clean digits in the quick profile's 250 steps; at full
-# scale (section 5.9) the penalised generator largely does, the clipped one still does not. (One seed and a short run: the *mechanics* below are the
+# scale (section 5.9) about half of the penalised generator's samples are read confidently, fewer of the
+# clipped one's. (One seed and a short run: the *mechanics* below are the
 # point here, not the ranking.)
 #
 # ## 5.5 Two diagnostics of clipping
 #
-# Why is clipping slow? Figure 1(b) of {cite:t}`gulrajani2017improved` shows two symptoms of a
+# What does clipping do to the critic? Figure 1(b) of {cite:t}`gulrajani2017improved` shows two symptoms of a
 # clipped critic: its weights pile up at the two ends of the clipping range (the right panel), and in
 # a deep critic the gradient norms vanish or explode from layer to layer (the left panel; their
 # Figure 1(a) shows the value surfaces of critics on 2D data). We reproduce the first on our trained
@@ -677,7 +678,11 @@ plt.show()
 #    the walls of the box; it becomes a network of near-binary weights, a poor function class.
 # 2. **The critic's slope on the data is far from 1.** The duality wants gradient norm 1 between data
 #    and samples; we measure $\|\nabla_{\hat x} f(\hat x)\|_2$ on interpolates. A clipped critic has
-#    a much smaller slope. The penalised critic's slope is not 1 either, but where the soft penalty puts
+#    a much smaller slope — which by itself would not slow training, since a critic scaled by a constant
+#    has the same maximiser and RMSprop cancels a constant scale of the gradient; what matters more is
+#    how *uniform* its slope is, i.e. how close to linear the clipped critic has become (the spread of
+#    its norms, printed below), the capacity problem of {cite:t}`gulrajani2017improved`. The penalised
+#    critic's slope is not 1 either, but where the soft penalty puts
 #    it: if the critic's gap is $g \approx s\,W_1$ and $s^* = 1 + W_1/(2\lambda)$ (the 1D experiment of
 #    section 5.3), eliminating $W_1$ gives $s^* = \big(1 + \sqrt{1 + 2g/\lambda}\big)/2$, a prediction from
 #    the critic's own gap.
@@ -695,7 +700,7 @@ for constraint, (generator, critic, _, _, _) in wgan_runs.items():
     norms = losses.critic_gradient_norms(critic, losses.interpolates(real_diag, fake_diag, diag_rng))
     w = weights_of(critic)
     with torch.no_grad():
-        critic_gap = (critic(real_diag).mean() - critic(fake_diag).mean()).item()
+        critic_gap = (critic(real_diag.to(device)).mean() - critic(fake_diag.to(device)).mean()).item()
     diagnostics[constraint] = {"weights": w.numpy(), "norms": norms.numpy(), "gap": critic_gap,
                                "at the walls": ((w.abs() - CLIP).abs() < 0.01 * CLIP).float().mean().item()}
 assert diagnostics["clip"]["at the walls"] > 10 * diagnostics["penalty"]["at the walls"]
@@ -896,7 +901,8 @@ plt.show()
 # passes through the critic against WGAN-GP's 16 (counted above), and no second backward pass; what that
 # saves in seconds depends on the machine (the timings above are this machine's). After the
 # same number of generator steps the SN-GAN's samples were further along by the Fréchet distance in the
-# runs printed above — one run each, so an illustration, not a ranking: strokes and loops, few finished digits.
+# runs printed above — one run each, so an illustration, not a ranking (in the quick profile: strokes and
+# loops, few finished digits).
 #
 # **Is each layer 1-Lipschitz?** The normalised object is the kernel reshaped to a matrix. The
 # layer's Lipschitz constant is the operator norm of the convolution $C$ itself, as a linear map
@@ -1115,7 +1121,7 @@ print("a critic of slope 1: per image the gradient norm is 1 and gantut's penalt
 # and in this generator that includes BatchNorm's scale $\gamma$ and shift $\beta$. Both parts do damage
 # when the generator samples (in eval mode): BatchNorm's stored running statistics no longer match the
 # shrunk convolutions' outputs, and $\gamma$, clamped to $\pm 0.01$, scales each block's output down a
-# hundredfold. The generator's output becomes almost constant — a grey image — whatever $z$ is. The cell clips a copy
+# hundredfold. The generator's output becomes almost constant whatever $z$ is. The cell clips a copy
 # of section 5.4's trained WGAN-GP generator and compares it with the original.
 # ```
 
@@ -1267,8 +1273,8 @@ assert abs(wasserstein_distance(a, b) - 2.5) < 0.05 and wasserstein_distance([0.
 #   overlap, so it gives the generator a direction.
 # - By the Kantorovich–Rubinstein duality a 1-Lipschitz critic estimates $W_1$ from samples; the critic
 #   outputs raw scores, and the generator minimises $-\mathbb E[f(G(z))]$.
-# - Weight clipping enforces the constraint crudely: weights pile at $\pm c$, the critic's slope is far
-#   from 1, training is slow. The gradient penalty holds the slope near 1 — above it, by the amount its
+# - Weight clipping enforces the constraint crudely: weights pile at $\pm c$, and the critic's slope is
+#   small and nearly uniform (a nearly linear critic); in these runs clipping trained slowest. The gradient penalty holds the slope near 1 — above it, by the amount its
 #   soft trade-off predicts; spectral normalisation
 #   normalises each reshaped kernel cheaply, which bounds a strided convolution's norm only up to a
 #   factor $\lceil k/s \rceil$.
