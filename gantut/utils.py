@@ -4,6 +4,7 @@ Everything a chapter needs to be reproducible from a seed and to "train or load"
 """
 from __future__ import annotations
 
+import contextlib
 import numbers
 import os
 import random
@@ -321,3 +322,19 @@ def within(work, seconds: float) -> str | None:
     if worker.is_alive():
         return f"no answer within {seconds:g} s"
     return None if outcome.get("done") else outcome.get("error", "failed")
+
+
+@contextlib.contextmanager
+def forward_passes(kind: type):
+    """Count forward passes through modules of type `kind` inside the with-block (a global forward hook).
+
+    Yields a list that grows by one entry per pass: `with forward_passes(nets.DCGANDiscriminator) as calls: ...`,
+    then len(calls). A count of work that is the same on every machine, unlike seconds.
+    """
+    calls = []
+    handle = nn.modules.module.register_module_forward_hook(
+        lambda module, inputs, output: calls.append(1) if isinstance(module, kind) else None)
+    try:
+        yield calls
+    finally:
+        handle.remove()

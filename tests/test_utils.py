@@ -232,3 +232,15 @@ def test_within_reports_errors_and_timeouts():
     assert utils.within(lambda: None, 1.0) is None
     assert utils.within(lambda: 1 / 0, 1.0).startswith("ZeroDivisionError")
     assert utils.within(lambda: time.sleep(2), 0.1) == "no answer within 0.1 s"
+
+
+def test_forward_passes_counts_only_the_given_kind_and_stops_counting():
+    import torch
+    from torch import nn
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    with utils.forward_passes(nn.Linear) as calls:
+        model(torch.zeros(4, 2))
+        model(torch.zeros(4, 2))
+    assert len(calls) == 4                      # two Linear layers, two passes; ReLU and Sequential not counted
+    model(torch.zeros(4, 2))
+    assert len(calls) == 4                      # the hook is removed on leaving the block

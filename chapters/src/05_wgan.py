@@ -854,13 +854,8 @@ def sn_seconds_per_step(steps):
 
 def critic_passes(run_two_steps) -> float:
     """Forward passes through any DCGANDiscriminator per generator step, while run_two_steps() trains 2 steps."""
-    calls = []
-    hook = lambda module, inputs, output: calls.append(1) if isinstance(module, nets.DCGANDiscriminator) else None
-    handle = nn.modules.module.register_module_forward_hook(hook)
-    try:
+    with utils.forward_passes(nets.DCGANDiscriminator) as calls:
         run_two_steps()
-    finally:
-        handle.remove()
     return len(calls) / 2
 
 

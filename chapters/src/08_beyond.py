@@ -505,11 +505,10 @@ mnist_step_ms = {name: 1000 * float(np.median(values)) for name, values in mnist
 def d_passes_per_step(name: str, steps: int = 2) -> float:
     """Forward passes through D per generator step of this loss's recipe, counted by a hook (any machine)."""
     generator, discriminator, g_optimizer, d_optimizer = mnist_gan(name, SEED)
-    calls = []
-    handle = discriminator.register_forward_hook(lambda *_: calls.append(1))
     batches = data.batches(mnist.images, BATCH, device, rng=torch.Generator().manual_seed(SEED))
-    train.train(generator, discriminator, batches, steps, g_optimizer, d_optimizer, progress=False, **mnist_recipe(name).loop())
-    handle.remove()
+    with utils.forward_passes(type(discriminator)) as calls:
+        train.train(generator, discriminator, batches, steps, g_optimizer, d_optimizer, progress=False,
+                    **mnist_recipe(name).loop())
     return len(calls) / steps
 
 
